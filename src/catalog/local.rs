@@ -1,0 +1,293 @@
+//! The local catalog: table definitions and partitions as JSON files in
+//! `<lake>/_catalog/`, beside the data, so a laptop lake needs no AWS and
+//! the schema-change rules of the Glue catalog hold locally too.
+//!
+//! The embedded engine lists partitions from the files themselves; the
+//! catalog's partition list records what was registered (so the summary can
+//! say what was new) and is what [`Catalog::partitions`] returns.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+
+use super::{Catalog, CatalogError, TableChange, check_evolution};
+use crate::lake::{PART_FILE, PartitionKey};
+use crate::schema::{Table, TableDef};
+use crate::sql::ViewFile;
+
+/// The folder of the local catalog inside the lake.
+pub const CATALOG_DIR: &str = "_catalog";
+
+/// Table definitions and partitions in `<lake>/_catalog/<table>.json`,
+/// views in `<lake>/_catalog/views/<name>.json`.
+pub struct LocalCatalog {
+    lake: Arc<dyn ObjectStore>,
+    // Read-modify-write of a table file is serialised within the process.
+    lock: Mutex<()>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Column {
+    name: String,
+    #[serde(rename = "type")]
+    hive_type: String,
+    comment: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TableFile {
+    name: String,
+    description: String,
+    columns: Vec<Column>,
+    partition_keys: Vec<Column>,
+    /// Partition folders relative to the table, e.g.
+    /// `extract_date=2026-11-26/artist_id=…`.
+    partitions: BTreeSet<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ViewRecord {
+    name: String,
+    sql: String,
+    columns: String,
+}
+
+impl LocalCatalog {
+    /// A catalog over the lake's store.
+    pub fn new(lake: Arc<dyn ObjectStore>) -> Self {
+        LocalCatalog {
+            lake,
+            lock: Mutex::new(()),
+        }
+    }
+
+    fn table_path(table: &str) -> Path {
+        Path::from(format!("{CATALOG_DIR}/{table}.json"))
+    }
+
+    async fn read_table(&self, table: &str) -> Result<Option<TableFile>, CatalogError> {
+        let path = Self::table_path(table);
+        let bytes = match self.lake.get(&path).await {
+            Ok(r) => r.bytes().await,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => Err(e),
+        }
+        .map_err(|source| CatalogError::Store {
+            action: "read",
+            path: path.to_string(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| CatalogError::Corrupt {
+                path: path.to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    async fn write_json<T: Serialize>(&self, path: Path, value: &T) -> Result<(), CatalogError> {
+        // Serialising our own plain structs cannot fail.
+        let bytes = serde_json::to_vec_pretty(value).expect("catalog records serialise");
+        self.lake
+            .put(&path, PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(|source| CatalogError::Store {
+                action: "write",
+                path: path.to_string(),
+                source,
+            })
+    }
+}
+
+fn columns_of(def: &TableDef) -> (Vec<Column>, Vec<Column>) {
+    let cols = def
+        .columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            hive_type: c.hive_type.hive_name().to_owned(),
+            comment: c.comment.clone(),
+        })
+        .collect();
+    let keys = def
+        .partition_keys
+        .iter()
+        .map(|k| Column {
+            name: k.name.clone(),
+            hive_type: k.hive_type.hive_name().to_owned(),
+            comment: k.comment.clone(),
+        })
+        .collect();
+    (cols, keys)
+}
+
+fn pairs(cols: &[Column]) -> Vec<(String, String)> {
+    cols.iter()
+        .map(|c| (c.name.clone(), c.hive_type.clone()))
+        .collect()
+}
+
+#[async_trait]
+impl Catalog for LocalCatalog {
+    async fn ensure_table(&self, def: &TableDef) -> Result<TableChange, CatalogError> {
+        let _guard = self.lock.lock().await;
+        let (columns, partition_keys) = columns_of(def);
+        let (change, partitions) = match self.read_table(&def.name).await? {
+            None => (TableChange::Created, BTreeSet::new()),
+            Some(existing) => {
+                let added = check_evolution(
+                    def,
+                    &pairs(&existing.columns),
+                    &pairs(&existing.partition_keys),
+                )?;
+                let same_docs = existing.description == def.description
+                    && existing
+                        .columns
+                        .iter()
+                        .zip(&columns)
+                        .all(|(a, b)| a.comment == b.comment);
+                if !added && same_docs {
+                    return Ok(TableChange::Unchanged);
+                }
+                if added {
+                    let new: Vec<&str> = columns[existing.columns.len()..]
+                        .iter()
+                        .map(|c| c.name.as_str())
+                        .collect();
+                    tracing::info!(table = %def.name, added = ?new, "Columns added to the local catalog.");
+                }
+                (TableChange::Updated, existing.partitions)
+            }
+        };
+        let file = TableFile {
+            name: def.name.clone(),
+            description: def.description.clone(),
+            columns,
+            partition_keys,
+            partitions,
+        };
+        self.write_json(Self::table_path(&def.name), &file).await?;
+        Ok(change)
+    }
+
+    async fn add_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError> {
+        let _guard = self.lock.lock().await;
+        let mut new = 0;
+        for table in Table::ALL {
+            let dirs: Vec<String> = keys
+                .iter()
+                .filter(|k| k.table() == table)
+                .map(|k| k.dir()[table.name().len() + 1..].to_owned())
+                .collect();
+            if dirs.is_empty() {
+                continue;
+            }
+            let path = Self::table_path(table.name());
+            let mut file =
+                self.read_table(table.name())
+                    .await?
+                    .ok_or_else(|| CatalogError::Corrupt {
+                        path: path.to_string(),
+                        reason: "the table is not registered; ensure_table comes first".into(),
+                    })?;
+            let before = file.partitions.len();
+            file.partitions.extend(dirs);
+            if file.partitions.len() > before {
+                new += file.partitions.len() - before;
+                self.write_json(path, &file).await?;
+            }
+        }
+        Ok(new)
+    }
+
+    async fn ensure_view(&self, view: &ViewFile) -> Result<(), CatalogError> {
+        let record = ViewRecord {
+            name: view.file.name.to_owned(),
+            sql: view.file.sql.to_owned(),
+            columns: view.columns.to_owned(),
+        };
+        let path = Path::from(format!("{CATALOG_DIR}/views/{}.json", view.file.name));
+        self.write_json(path, &record).await
+    }
+
+    async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError> {
+        let Some(file) = self.read_table(table.name()).await? else {
+            return Ok(Vec::new());
+        };
+        file.partitions
+            .iter()
+            .map(|dir| {
+                let path = Path::from(format!("{}/{dir}/{PART_FILE}", table.name()));
+                PartitionKey::parse(&path).map_err(|e| CatalogError::Corrupt {
+                    path: Self::table_path(table.name()).to_string(),
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{ColumnDef, HiveType};
+    use object_store::memory::InMemory;
+
+    fn catalog() -> LocalCatalog {
+        LocalCatalog::new(Arc::new(InMemory::new()))
+    }
+
+    #[tokio::test]
+    async fn create_then_rerun_is_unchanged() {
+        let c = catalog();
+        let def = Table::Albums.def();
+        assert_eq!(c.ensure_table(def).await.unwrap(), TableChange::Created);
+        assert_eq!(c.ensure_table(def).await.unwrap(), TableChange::Unchanged);
+    }
+
+    #[tokio::test]
+    async fn added_column_is_applied_and_type_change_refused() {
+        let c = catalog();
+        let mut def = Table::Artists.def().clone();
+        c.ensure_table(&def).await.unwrap();
+        def.columns.push(ColumnDef {
+            name: "new_col".into(),
+            hive_type: HiveType::String,
+            nullable: true,
+            comment: "x".into(),
+        });
+        assert_eq!(c.ensure_table(&def).await.unwrap(), TableChange::Updated);
+        def.columns[3].hive_type = HiveType::String;
+        let err = c.ensure_table(&def).await.unwrap_err().to_string();
+        assert!(
+            err.contains("artists.followers is registered as bigint but schemas/ now says string"),
+            "{err}"
+        );
+        def.columns.remove(3);
+        let err = c.ensure_table(&def).await.unwrap_err().to_string();
+        assert!(
+            err.contains("artists.followers is registered but no longer"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn partitions_count_new_ones_only() {
+        let c = catalog();
+        c.ensure_table(Table::Artists.def()).await.unwrap();
+        let keys: Vec<PartitionKey> = (1..=3)
+            .map(|d| PartitionKey::Artists {
+                date: format!("2026-11-0{d}").parse().unwrap(),
+            })
+            .collect();
+        assert_eq!(c.add_partitions(&keys[..2]).await.unwrap(), 2);
+        assert_eq!(c.add_partitions(&keys).await.unwrap(), 1);
+        assert_eq!(c.partitions(Table::Artists).await.unwrap(), keys);
+    }
+}

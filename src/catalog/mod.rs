@@ -1,0 +1,167 @@
+//! The catalog: where tables, partitions and views are registered so that
+//! SQL engines find them.
+//!
+//! [`Catalog`] is the project's one trait, because its implementations
+//! really differ: [`LocalCatalog`] keeps each table's definition beside the
+//! lake (`<lake>/_catalog/`), so the embedded engine and the schema-change
+//! rules work with no AWS; the Glue catalog (AWS) comes with the S3 work.
+//! The pipeline calls only the trait; `--catalog none` is `None`, not an
+//! implementation that does nothing.
+
+mod local;
+
+use async_trait::async_trait;
+
+pub use local::LocalCatalog;
+
+use crate::lake::PartitionKey;
+use crate::schema::{Table, TableDef};
+use crate::sql::ViewFile;
+
+/// Which catalog a run registers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CatalogKind {
+    /// Table definitions in `<lake>/_catalog/`, read by the embedded engine.
+    Local,
+    /// Register nothing.
+    None,
+}
+
+/// What `ensure_table` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableChange {
+    /// The table did not exist.
+    Created,
+    /// Columns were added.
+    Updated,
+    /// Nothing to do.
+    Unchanged,
+}
+
+/// Why the catalog refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// A column's type differs from the registered one.
+    #[error(
+        "{table}.{column} is registered as {registered} but schemas/ now says {declared}; engines cannot read old partitions with a new type: add a new column instead, or drop the table from the catalog and reload every snapshot"
+    )]
+    TypeChanged {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// Type in the catalog.
+        registered: String,
+        /// Type in `schemas/`.
+        declared: String,
+    },
+    /// A registered column is gone from `schemas/`.
+    #[error(
+        "{table}.{column} is registered but no longer in schemas/{table}.toml; columns are never dropped: put it back (it may stay null)"
+    )]
+    ColumnRemoved {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// The partition keys differ from the registered ones.
+    #[error(
+        "{table} is registered with partition keys {registered} but schemas/ says {declared}; partition keys cannot change"
+    )]
+    PartitionKeysChanged {
+        /// The table.
+        table: String,
+        /// In the catalog.
+        registered: String,
+        /// In `schemas/`.
+        declared: String,
+    },
+    /// Reading or writing the catalog's own files failed.
+    #[error("cannot {action} {path}")]
+    Store {
+        /// read or write.
+        action: &'static str,
+        /// The catalog file.
+        path: String,
+        /// Why.
+        #[source]
+        source: object_store::Error,
+    },
+    /// A catalog file that is not what this program writes.
+    #[error("{path} is not a catalog file of this program ({reason}); move it away and load again")]
+    Corrupt {
+        /// The catalog file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Where tables, partitions and views are registered.
+///
+/// Contract: every method is idempotent; re-registering what exists
+/// succeeds and changes nothing; nothing ever drops data. A column added to
+/// `schemas/` is added to the table; a changed type or a removed column is
+/// an error that says what differs. A partition is registered only after
+/// its file is fully written.
+#[async_trait]
+pub trait Catalog: Send + Sync {
+    /// Creates the table, or adds the columns `schemas/` gained.
+    async fn ensure_table(&self, table: &TableDef) -> Result<TableChange, CatalogError>;
+    /// Registers partitions whose files are written; returns how many were
+    /// new (the rest were already there).
+    async fn add_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError>;
+    /// Creates or updates a view.
+    async fn ensure_view(&self, view: &ViewFile) -> Result<(), CatalogError>;
+    /// The registered partitions of a table.
+    async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError>;
+}
+
+/// Compares a registered table with its definition: added columns are fine,
+/// a changed type, a removed column or changed keys are errors.
+/// Returns whether columns were added.
+pub fn check_evolution(
+    table: &TableDef,
+    registered_columns: &[(String, String)],
+    registered_keys: &[(String, String)],
+) -> Result<bool, CatalogError> {
+    let declared_keys: Vec<(String, String)> = table
+        .partition_keys
+        .iter()
+        .map(|k| (k.name.clone(), k.hive_type.hive_name().to_owned()))
+        .collect();
+    if declared_keys != registered_keys {
+        let show = |keys: &[(String, String)]| {
+            keys.iter()
+                .map(|(n, t)| format!("{n} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return Err(CatalogError::PartitionKeysChanged {
+            table: table.name.clone(),
+            registered: show(registered_keys),
+            declared: show(&declared_keys),
+        });
+    }
+    for (name, registered) in registered_columns {
+        match table.columns.iter().find(|c| &c.name == name) {
+            None => {
+                return Err(CatalogError::ColumnRemoved {
+                    table: table.name.clone(),
+                    column: name.clone(),
+                });
+            }
+            Some(c) if c.hive_type.hive_name() != registered => {
+                return Err(CatalogError::TypeChanged {
+                    table: table.name.clone(),
+                    column: name.clone(),
+                    registered: registered.clone(),
+                    declared: c.hive_type.hive_name().to_owned(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(table.columns.len() > registered_columns.len())
+}

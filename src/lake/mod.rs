@@ -1,0 +1,297 @@
+//! The clean zone: Hive-partitioned Parquet through object_store.
+//!
+//! Layout (DESIGN.md, Clean zone):
+//! `<lake>/<table>/extract_date=YYYY-MM-DD/artist_id=<id>/part-00000.parquet`
+//! (`playlist_tracks` uses `playlist_id=<id>`; `artists` has `extract_date`
+//! only). [`PartitionKey`] is the one type that knows it.
+//!
+//! One file per partition with a deterministic name, encoded in memory and
+//! written with one PUT: a re-run of the same date replaces the partition
+//! whole and never duplicates rows, and since object stores (and
+//! object_store's `LocalFileSystem`, which writes a temporary file and
+//! renames it) publish a PUT atomically, a reader never sees half a file.
+//! Memory holds one partition at a time per writer.
+
+use bytes::Bytes;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+use arrow::record_batch::RecordBatch;
+
+use crate::ids::{ExtractDate, SpotifyId};
+use crate::schema::Table;
+
+/// The one file name of every partition.
+pub const PART_FILE: &str = "part-00000.parquet";
+
+/// Why a partition could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum LakeError {
+    /// Parquet encoding failed.
+    #[error("cannot encode {path} as Parquet")]
+    Encode {
+        /// The partition file.
+        path: String,
+        /// Why.
+        #[source]
+        source: parquet::errors::ParquetError,
+    },
+    /// The store refused the write (permissions, disk, network).
+    #[error("cannot write {path}; check that the lake location exists and is writable")]
+    Write {
+        /// The partition file.
+        path: String,
+        /// Why.
+        #[source]
+        source: object_store::Error,
+    },
+    /// A path that is not a partition file of this layout.
+    #[error("{path} is not a partition file of the lake layout")]
+    Layout {
+        /// The path.
+        path: String,
+    },
+}
+
+/// A partition of one table: the values of its partition keys.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartitionKey {
+    /// `artists/extract_date=…/`
+    Artists {
+        /// Extract date.
+        date: ExtractDate,
+    },
+    /// `albums/extract_date=…/artist_id=…/`
+    Albums {
+        /// Extract date.
+        date: ExtractDate,
+        /// Configured artist.
+        artist: SpotifyId,
+    },
+    /// `tracks/extract_date=…/artist_id=…/`
+    Tracks {
+        /// Extract date.
+        date: ExtractDate,
+        /// Configured artist.
+        artist: SpotifyId,
+    },
+    /// `playlist_tracks/extract_date=…/playlist_id=…/`
+    PlaylistTracks {
+        /// Extract date.
+        date: ExtractDate,
+        /// Playlist.
+        playlist: SpotifyId,
+    },
+}
+
+impl PartitionKey {
+    /// The table the partition belongs to.
+    pub fn table(&self) -> Table {
+        match self {
+            PartitionKey::Artists { .. } => Table::Artists,
+            PartitionKey::Albums { .. } => Table::Albums,
+            PartitionKey::Tracks { .. } => Table::Tracks,
+            PartitionKey::PlaylistTracks { .. } => Table::PlaylistTracks,
+        }
+    }
+
+    /// The partition values, in the table's partition-key order (Glue's).
+    pub fn values(&self) -> Vec<String> {
+        match self {
+            PartitionKey::Artists { date } => vec![date.to_string()],
+            PartitionKey::Albums { date, artist } | PartitionKey::Tracks { date, artist } => {
+                vec![date.to_string(), artist.to_string()]
+            }
+            PartitionKey::PlaylistTracks { date, playlist } => {
+                vec![date.to_string(), playlist.to_string()]
+            }
+        }
+    }
+
+    /// The partition folder relative to the lake root,
+    /// e.g. `albums/extract_date=2026-11-26/artist_id=0du5cEVh5yTK9QJze8zA0C`.
+    pub fn dir(&self) -> String {
+        let table = self.table();
+        let mut dir = table.name().to_owned();
+        for (key, value) in table.def().partition_keys.iter().zip(self.values()) {
+            dir.push('/');
+            dir.push_str(&key.name);
+            dir.push('=');
+            dir.push_str(&value);
+        }
+        dir
+    }
+
+    /// The partition's one file,
+    /// e.g. `albums/extract_date=2026-11-26/artist_id=0du5cEVh5yTK9QJze8zA0C/part-00000.parquet`.
+    pub fn file_path(&self) -> Path {
+        Path::from(format!("{}/{PART_FILE}", self.dir()))
+    }
+
+    /// Reads a partition file path back into its key.
+    pub fn parse(path: &Path) -> Result<Self, LakeError> {
+        let bad = || LakeError::Layout {
+            path: path.to_string(),
+        };
+        let parts: Vec<&str> = path.as_ref().split('/').collect();
+        let (table, dirs) = match parts.as_slice() {
+            [table, dirs @ .., file] if *file == PART_FILE => (*table, dirs),
+            _ => return Err(bad()),
+        };
+        let table: Table = table.parse().map_err(|_| bad())?;
+        let keys = &table.def().partition_keys;
+        if dirs.len() != keys.len() {
+            return Err(bad());
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for (dir, key) in dirs.iter().zip(keys) {
+            let value = dir
+                .strip_prefix(key.name.as_str())
+                .and_then(|v| v.strip_prefix('='))
+                .ok_or_else(bad)?;
+            values.push(value);
+        }
+        let date: ExtractDate = values[0].parse().map_err(|_| bad())?;
+        let id = |i: usize, kind| SpotifyId::parse(kind, values[i]).map_err(|_| bad());
+        use crate::ids::IdKind;
+        Ok(match table {
+            Table::Artists => PartitionKey::Artists { date },
+            Table::Albums => PartitionKey::Albums {
+                date,
+                artist: id(1, IdKind::Artist)?,
+            },
+            Table::Tracks => PartitionKey::Tracks {
+                date,
+                artist: id(1, IdKind::Artist)?,
+            },
+            Table::PlaylistTracks => PartitionKey::PlaylistTracks {
+                date,
+                playlist: id(1, IdKind::Playlist)?,
+            },
+        })
+    }
+}
+
+/// Writer settings: ZSTD, page statistics, Parquet 1.0 encodings (every
+/// reader, Athena included, takes them), one row group per file.
+fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_max_row_group_row_count(Some(1 << 20))
+        .build()
+}
+
+/// Encodes one partition's batch as a Parquet file in memory. The batch
+/// never holds partition columns (the path does).
+pub fn encode_parquet(batch: &RecordBatch, path: &Path) -> Result<Bytes, LakeError> {
+    let encode = || -> Result<Vec<u8>, parquet::errors::ParquetError> {
+        let mut buf = Vec::with_capacity(batch.get_array_memory_size() / 3 + 4096);
+        let mut writer = ArrowWriter::try_new(&mut buf, batch.schema(), Some(writer_properties()))?;
+        writer.write(batch)?;
+        writer.close()?;
+        Ok(buf)
+    };
+    encode()
+        .map(Bytes::from)
+        .map_err(|source| LakeError::Encode {
+            path: path.to_string(),
+            source,
+        })
+}
+
+/// Writes one partition file with a single PUT, replacing what was there.
+pub async fn put_partition(
+    store: &dyn ObjectStore,
+    key: &PartitionKey,
+    file: Bytes,
+) -> Result<(), LakeError> {
+    let path = key.file_path();
+    store
+        .put(&path, PutPayload::from_bytes(file))
+        .await
+        .map(|_| ())
+        .map_err(|source| LakeError::Write {
+            path: path.to_string(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::IdKind;
+
+    fn date() -> ExtractDate {
+        "2026-11-26".parse().unwrap()
+    }
+
+    #[test]
+    fn partition_paths_round_trip() {
+        let artist = SpotifyId::parse(IdKind::Artist, "0du5cEVh5yTK9QJze8zA0C").unwrap();
+        let keys = [
+            PartitionKey::Artists { date: date() },
+            PartitionKey::Albums {
+                date: date(),
+                artist: artist.clone(),
+            },
+            PartitionKey::Tracks {
+                date: date(),
+                artist: artist.clone(),
+            },
+            PartitionKey::PlaylistTracks {
+                date: date(),
+                playlist: artist,
+            },
+        ];
+        assert_eq!(
+            keys[1].file_path().as_ref(),
+            "albums/extract_date=2026-11-26/artist_id=0du5cEVh5yTK9QJze8zA0C/part-00000.parquet"
+        );
+        assert_eq!(
+            keys[0].file_path().as_ref(),
+            "artists/extract_date=2026-11-26/part-00000.parquet"
+        );
+        assert!(
+            keys[3]
+                .dir()
+                .starts_with("playlist_tracks/extract_date=2026-11-26/playlist_id=")
+        );
+        for key in keys {
+            assert_eq!(PartitionKey::parse(&key.file_path()).unwrap(), key);
+        }
+        for bad in [
+            "albums/extract_date=2026-11-26/part-00000.parquet",
+            "albums/extract_date=2026-11-26/artist_id=../part-00000.parquet",
+            "albums/extract_date=x/artist_id=0du5cEVh5yTK9QJze8zA0C/part-00000.parquet",
+            "nope/extract_date=2026-11-26/part-00000.parquet",
+            "artists/extract_date=2026-11-26/part-00001.parquet",
+        ] {
+            assert!(PartitionKey::parse(&Path::from(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parquet_is_zstd_with_statistics_and_ms_timestamps() {
+        let batch = RecordBatch::new_empty(Table::Albums.arrow_schema());
+        let path = Path::from("x");
+        let bytes = encode_parquet(&batch, &path).unwrap();
+        let reader = parquet::file::serialized_reader::SerializedFileReader::new(bytes).unwrap();
+        let meta = parquet::file::reader::FileReader::metadata(&reader);
+        let schema = meta.file_metadata().schema_descr();
+        let ts = schema
+            .columns()
+            .iter()
+            .find(|c| c.name() == "extracted_at")
+            .unwrap();
+        let logical = format!("{:?}", ts.logical_type_ref());
+        assert!(
+            logical.contains("MILLIS") && logical.contains("is_adjusted_to_u_t_c: true"),
+            "{logical}"
+        );
+        assert!(schema.columns().iter().all(|c| c.name() != "extract_date"));
+    }
+}

@@ -1,0 +1,82 @@
+//! spotify-lake: Spotify catalog data → a Parquet data lake → SQL answers to
+//! "how has album length changed over the years?".
+//!
+//! # Layout
+//!
+//! The modules follow the data flow; a stage imports only from upstream:
+//!
+//! ```text
+//! raw zone (JSON) ──transform──▶ clean zone (Parquet) ──register──▶ catalog ──▶ queries/*.sql
+//! ```
+//!
+//! - [`ids`], [`schema`], [`summary`], [`sql`]: shared vocabulary (checked
+//!   ids and dates, the tables from `schemas/`, the run summary, the
+//!   embedded SQL files).
+//! - [`store`]: opens a directory or URL as an object store.
+//! - [`raw`]: reads raw snapshots (lenient structs, counted skips).
+//! - [`transform`]: raw objects → Arrow batches.
+//! - [`lake`]: the partition layout and Parquet writing.
+//! - [`catalog`]: where tables, partitions and views are registered.
+//! - [`query`] (feature `engine`): the embedded DataFusion engine.
+//! - [`load`]: the pipeline from a raw snapshot to a registered lake.
+//! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
+#![warn(missing_docs)]
+
+pub mod catalog;
+pub mod ids;
+pub mod lake;
+pub mod load;
+#[cfg(feature = "engine")]
+pub mod query;
+pub mod raw;
+pub mod sample;
+pub mod schema;
+pub mod sql;
+pub mod store;
+pub mod summary;
+pub mod transform;
+
+pub use load::{LoadOptions, load};
+pub use summary::Summary;
+
+/// Everything that can stop a command, by the step that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A location could not be opened.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The raw snapshot could not be found or listed.
+    #[error(transparent)]
+    Raw(#[from] raw::RawError),
+    /// Code and `schemas/` disagree (a bug the tests catch).
+    #[error(transparent)]
+    Transform(#[from] transform::TransformError),
+    /// A partition could not be written.
+    #[error(transparent)]
+    Lake(#[from] lake::LakeError),
+    /// The catalog refused or failed.
+    #[error(transparent)]
+    Catalog(#[from] catalog::CatalogError),
+    /// A query failed.
+    #[cfg(feature = "engine")]
+    #[error(transparent)]
+    Query(#[from] query::QueryError),
+    /// Writing the bundled sample failed.
+    #[error("cannot write the sample snapshot to {path}")]
+    Sample {
+        /// Where.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A worker thread panicked or was cancelled (a bug).
+    #[error("a worker task failed: {0}")]
+    Task(String),
+}
+
+impl Error {
+    pub(crate) fn task(e: tokio::task::JoinError) -> Self {
+        Error::Task(e.to_string())
+    }
+}

@@ -1,0 +1,537 @@
+//! `load`: one raw snapshot → the clean zone → the catalog, with no API call.
+//!
+//! The work is bound by reading and parsing JSON, so it streams: artists
+//! are processed `concurrency` at a time; each one's album bodies are read,
+//! parsed into the lenient structs, built into two batches and encoded as
+//! Parquet on a blocking thread (`spawn_blocking` per artist, not per row),
+//! then written with one PUT per partition. Memory holds the partitions in
+//! flight, never the snapshot. Partitions are registered in the catalog
+//! only after their files are written.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures::{StreamExt as _, TryStreamExt as _};
+use object_store::path::Path;
+
+use crate::Error;
+use crate::catalog::Catalog;
+use crate::ids::{ExtractDate, IdKind, SpotifyId};
+use crate::lake::{self, PartitionKey};
+use crate::raw::model::{self, Manifest};
+use crate::raw::{self, Listing, ObjectKind, Snapshot};
+use crate::schema::Table;
+use crate::sql::VIEWS;
+use crate::store::Location;
+use crate::summary::{Skip, Status, Summary};
+use crate::transform::{self, AlbumInput, ArtistInput, PlaylistInput, Warnings};
+
+/// Include groups in Spotify's documented order, used when the manifest
+/// does not say which order was configured.
+const DEFAULT_GROUP_ORDER: [&str; 4] = ["album", "single", "compilation", "appears_on"];
+
+/// How to load.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The snapshot to load; default the newest under the raw root.
+    pub extract_date: Option<ExtractDate>,
+    /// Artists processed at once (each on a blocking thread for CPU work).
+    pub concurrency: usize,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            extract_date: None,
+            concurrency: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+            progress: false,
+        }
+    }
+}
+
+/// What one artist partition produced.
+struct ArtistOutcome {
+    keys: Vec<PartitionKey>,
+    rows: [u64; 2],
+    skipped: Vec<Skip>,
+    warnings: Warnings,
+}
+
+/// Fetch times from the manifest, with the fallbacks DESIGN.md gives.
+struct FetchTimes {
+    started_ms: i64,
+    albums: HashMap<String, i64>,
+}
+
+impl FetchTimes {
+    fn new(manifest: Option<&Manifest>, date: ExtractDate) -> Self {
+        let started_ms = manifest
+            .and_then(|m| m.started_at.as_deref())
+            .and_then(transform::parse_timestamp_millis)
+            .unwrap_or_else(|| date.midnight_millis());
+        let albums = manifest
+            .and_then(|m| m.albums.as_ref())
+            .map(|albums| {
+                albums
+                    .iter()
+                    .filter_map(|(id, a)| {
+                        let ms = a
+                            .fetched_at
+                            .as_deref()
+                            .and_then(transform::parse_timestamp_millis)?;
+                        Some((id.clone(), ms))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        FetchTimes { started_ms, albums }
+    }
+
+    fn album(&self, id: &str) -> i64 {
+        self.albums.get(id).copied().unwrap_or(self.started_ms)
+    }
+}
+
+struct Ctx {
+    snapshot: Snapshot,
+    listing: Listing,
+    lake: Location,
+    times: FetchTimes,
+    group_order: Vec<String>,
+}
+
+/// Loads one raw snapshot into the lake and registers it.
+///
+/// Returns a summary whose status is `partial` when the snapshot's manifest
+/// lists pending artists (they are not written). Fails when the snapshot
+/// cannot be found or listed, a partition cannot be written, or the
+/// catalog refuses a table; single bad objects are counted skips.
+pub async fn load(
+    raw: &Location,
+    lake: &Location,
+    catalog: Option<&dyn Catalog>,
+    opts: &LoadOptions,
+) -> Result<Summary, Error> {
+    let started = Instant::now();
+    let snapshot = Snapshot::resolve(raw, opts.extract_date).await?;
+    let date = snapshot.date();
+    let mut summary = Summary::new(date.to_string());
+    let mut listing = snapshot.list().await?;
+    summary.skipped.append(&mut listing.skipped);
+    if listing.is_empty() {
+        return Err(raw::RawError::Empty {
+            snapshot: snapshot.describe(),
+        }
+        .into());
+    }
+    let manifest = match snapshot.manifest(&listing).await {
+        Ok(m) => m,
+        Err(skip) => {
+            summary.skipped.push(skip);
+            None
+        }
+    };
+    tracing::info!(
+        snapshot = %snapshot.describe(),
+        artists = listing.of(ObjectKind::ArtistAlbums).len(),
+        albums = listing.of(ObjectKind::Album).len(),
+        playlists = listing.of(ObjectKind::Playlist).len(),
+        manifest = manifest.is_some(),
+        "Loading snapshot."
+    );
+    let pending = pending_artists(manifest.as_ref());
+    let group_order = manifest
+        .as_ref()
+        .and_then(|m| m.requested.as_ref())
+        .and_then(|r| r.include_groups.clone())
+        .unwrap_or_else(|| DEFAULT_GROUP_ORDER.map(str::to_owned).to_vec());
+    let ctx = Arc::new(Ctx {
+        times: FetchTimes::new(manifest.as_ref(), date),
+        snapshot,
+        listing,
+        lake: lake.clone(),
+        group_order,
+    });
+
+    let mut keys: Vec<PartitionKey> = Vec::new();
+    let artists: Vec<SpotifyId> = ctx
+        .listing
+        .of(ObjectKind::ArtistAlbums)
+        .keys()
+        .filter(|id| {
+            let p = pending.contains(id.as_str());
+            if p {
+                summary.pending_artists.push(id.to_string());
+            }
+            !p
+        })
+        .cloned()
+        .collect();
+    let bar = progress_bar(opts.progress, artists.len() as u64);
+    let mut listed: HashMap<String, ()> = HashMap::new();
+    let mut outcomes = futures::stream::iter(artists.into_iter().map(|artist| {
+        let ctx = Arc::clone(&ctx);
+        async move { load_artist(ctx, artist).await }
+    }))
+    .buffer_unordered(opts.concurrency.max(1));
+    while let Some(outcome) = outcomes.try_next().await? {
+        let (outcome, album_ids) = outcome;
+        for id in album_ids {
+            listed.insert(id, ());
+        }
+        *summary.rows.entry(Table::Albums.name().into()).or_default() += outcome.rows[0];
+        *summary.rows.entry(Table::Tracks.name().into()).or_default() += outcome.rows[1];
+        summary.files_written += outcome.keys.len() as u64;
+        keys.extend(outcome.keys);
+        summary.skipped.extend(outcome.skipped);
+        merge(&mut summary.warnings, outcome.warnings);
+        bar.inc(1);
+    }
+    drop(outcomes);
+    bar.finish_and_clear();
+    for id in ctx.listing.of(ObjectKind::Album).keys() {
+        if !listed.contains_key(id.as_str()) {
+            summary.skipped.push(Skip::new(
+                "album",
+                id.as_str(),
+                "its body is in albums/ but no artist_albums/ file lists it, so it has no artist partition",
+            ));
+        }
+    }
+
+    if let Some((key, rows, mut skipped)) = load_artists(&ctx).await? {
+        summary.files_written += 1;
+        *summary
+            .rows
+            .entry(Table::Artists.name().into())
+            .or_default() += rows;
+        summary.skipped.append(&mut skipped);
+        keys.push(key);
+    }
+    for (key, rows, warnings) in load_playlists(&ctx, &mut summary.skipped).await? {
+        summary.files_written += 1;
+        *summary
+            .rows
+            .entry(Table::PlaylistTracks.name().into())
+            .or_default() += rows;
+        merge(&mut summary.warnings, warnings);
+        keys.push(key);
+    }
+    for table in Table::ALL {
+        summary.rows.entry(table.name().into()).or_default();
+    }
+
+    if let Some(catalog) = catalog {
+        register(catalog, &keys, &mut summary).await?;
+    }
+    if !summary.pending_artists.is_empty() {
+        summary.status = Status::Partial;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Ensures the tables and views and registers the written partitions.
+pub async fn register(
+    catalog: &dyn Catalog,
+    keys: &[PartitionKey],
+    summary: &mut Summary,
+) -> Result<(), Error> {
+    for table in Table::ALL {
+        let change = catalog.ensure_table(table.def()).await?;
+        tracing::debug!(%table, ?change, "Table ensured.");
+    }
+    let new = catalog.add_partitions(keys).await? as u64;
+    summary.partitions.registered += new;
+    summary.partitions.existing += keys.len() as u64 - new;
+    for view in VIEWS {
+        catalog.ensure_view(view).await?;
+    }
+    Ok(())
+}
+
+fn merge(into: &mut Warnings, from: Warnings) {
+    for (k, v) in from {
+        *into.entry(k).or_default() += v;
+    }
+}
+
+fn pending_artists(manifest: Option<&Manifest>) -> std::collections::HashSet<String> {
+    manifest
+        .and_then(|m| m.artists.as_ref())
+        .into_iter()
+        .flatten()
+        .filter(|a| a.status.as_deref() == Some("pending"))
+        .filter_map(|a| a.artist_id.clone())
+        .collect()
+}
+
+fn progress_bar(show: bool, len: u64) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} loading artists {bar:30} {pos}/{len} {elapsed}",
+        )
+        .expect("the progress template is valid"),
+    );
+    bar
+}
+
+/// Reads and parses one body; a failure is a skip naming the file.
+async fn read_body<T: serde::de::DeserializeOwned>(
+    snapshot: &Snapshot,
+    kind: ObjectKind,
+    id: &str,
+    path: &Path,
+) -> Result<T, Skip> {
+    let bytes = snapshot
+        .read(path)
+        .await
+        .map_err(|reason| Skip::new(kind.noun(), id, format!("{path}: {reason}")))?;
+    raw::parse_body(&bytes)
+        .map_err(|reason| Skip::new(kind.noun(), id, format!("{path}: {reason}")))
+}
+
+/// The albums an artist's pages listed: `(album_id, group)`, each once, in
+/// the first group (in include-group order) that listed it.
+fn listed_albums(groups: &model::ArtistAlbums, order: &[String]) -> Vec<(String, String)> {
+    let mut names: Vec<&String> = groups.groups.keys().collect();
+    names.sort_by_key(|g| {
+        (
+            order.iter().position(|o| o == *g).unwrap_or(usize::MAX),
+            (*g).clone(),
+        )
+    });
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for group in names {
+        for album in groups.groups[group].iter().flatten().flatten() {
+            if seen.insert(album.id.clone()) {
+                out.push((album.id.clone(), group.clone()));
+            }
+        }
+    }
+    out
+}
+
+async fn load_artist(
+    ctx: Arc<Ctx>,
+    artist: SpotifyId,
+) -> Result<(ArtistOutcome, Vec<String>), Error> {
+    let date = ctx.snapshot.date();
+    let mut skipped = Vec::new();
+    let path = &ctx.listing.of(ObjectKind::ArtistAlbums)[&artist];
+    let listing: model::ArtistAlbums = match read_body(
+        &ctx.snapshot,
+        ObjectKind::ArtistAlbums,
+        artist.as_str(),
+        path,
+    )
+    .await
+    {
+        Ok(l) => l,
+        Err(skip) => {
+            // Without its album list the artist's partition cannot be
+            // rebuilt; the old one (if any) stays as it was.
+            return Ok((
+                ArtistOutcome {
+                    keys: Vec::new(),
+                    rows: [0, 0],
+                    skipped: vec![skip],
+                    warnings: Warnings::new(),
+                },
+                Vec::new(),
+            ));
+        }
+    };
+    let wanted = listed_albums(&listing, &ctx.group_order);
+    let album_files = ctx.listing.of(ObjectKind::Album);
+    let mut inputs = Vec::with_capacity(wanted.len());
+    let mut ids = Vec::with_capacity(wanted.len());
+    for (album_id, group) in wanted {
+        let Ok(id) = SpotifyId::parse(IdKind::Album, &album_id) else {
+            skipped.push(Skip::new(
+                "album",
+                album_id.chars().take(80).collect::<String>(),
+                format!("listed for artist {artist} with an id that is not a Spotify album id"),
+            ));
+            continue;
+        };
+        let Some(path) = album_files.get(&id).filter(|_| id.as_str() == album_id) else {
+            skipped.push(Skip::new(
+                "album",
+                album_id,
+                format!("listed for artist {artist} but albums/ has no body for it"),
+            ));
+            continue;
+        };
+        ids.push(id.to_string());
+        match read_body::<model::Album>(&ctx.snapshot, ObjectKind::Album, id.as_str(), path).await {
+            Ok(album) => inputs.push(AlbumInput {
+                album_id: id.to_string(),
+                extracted_at_ms: ctx.times.album(id.as_str()),
+                album,
+                group,
+            }),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let albums_key = PartitionKey::Albums {
+        date,
+        artist: artist.clone(),
+    };
+    let tracks_key = PartitionKey::Tracks { date, artist };
+    let (ak, tk) = (albums_key.clone(), tracks_key.clone());
+    let (tables, album_file, track_file) =
+        tokio::task::spawn_blocking(move || -> Result<_, Error> {
+            let tables = transform::albums_and_tracks(inputs)?;
+            let a = lake::encode_parquet(&tables.albums, &ak.file_path())?;
+            let t = lake::encode_parquet(&tables.tracks, &tk.file_path())?;
+            Ok((tables, a, t))
+        })
+        .await
+        .map_err(Error::task)??;
+    let store = ctx.lake.store.as_ref();
+    lake::put_partition(store, &albums_key, album_file).await?;
+    lake::put_partition(store, &tracks_key, track_file).await?;
+    skipped.extend(tables.skipped);
+    Ok((
+        ArtistOutcome {
+            keys: vec![albums_key, tracks_key],
+            rows: [
+                tables.albums.num_rows() as u64,
+                tables.tracks.num_rows() as u64,
+            ],
+            skipped,
+            warnings: tables.warnings,
+        },
+        ids,
+    ))
+}
+
+/// The `artists` partition: every `artists/*.json` of the snapshot.
+async fn load_artists(ctx: &Ctx) -> Result<Option<(PartitionKey, u64, Vec<Skip>)>, Error> {
+    let files = ctx.listing.of(ObjectKind::Artist);
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let mut skipped = Vec::new();
+    let mut inputs = Vec::with_capacity(files.len());
+    let bodies: Vec<_> = futures::stream::iter(files.iter().map(|(id, path)| async move {
+        (
+            id,
+            read_body::<model::Artist>(&ctx.snapshot, ObjectKind::Artist, id.as_str(), path).await,
+        )
+    }))
+    .buffered(16)
+    .collect()
+    .await;
+    for (id, body) in bodies {
+        match body {
+            Ok(artist) => inputs.push(ArtistInput {
+                artist_id: id.to_string(),
+                artist,
+                extracted_at_ms: ctx.times.started_ms,
+            }),
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    let key = PartitionKey::Artists {
+        date: ctx.snapshot.date(),
+    };
+    let (batch, mut more) = transform::artists(inputs)?;
+    skipped.append(&mut more);
+    let file = lake::encode_parquet(&batch, &key.file_path())?;
+    lake::put_partition(ctx.lake.store.as_ref(), &key, file).await?;
+    Ok(Some((key, batch.num_rows() as u64, skipped)))
+}
+
+/// One `playlist_tracks` partition per playlist whose body holds items.
+async fn load_playlists(
+    ctx: &Ctx,
+    skipped: &mut Vec<Skip>,
+) -> Result<Vec<(PartitionKey, u64, Warnings)>, Error> {
+    let mut out = Vec::new();
+    for (id, path) in ctx.listing.of(ObjectKind::Playlist) {
+        let playlist: model::Playlist =
+            match read_body(&ctx.snapshot, ObjectKind::Playlist, id.as_str(), path).await {
+                Ok(p) => p,
+                Err(skip) => {
+                    skipped.push(skip);
+                    continue;
+                }
+            };
+        if playlist.id != id.as_str() {
+            skipped.push(Skip::new(
+                "playlist",
+                id.as_str(),
+                format!(
+                    "the body is playlist {:?} but its file is named {id}",
+                    playlist.id.chars().take(40).collect::<String>()
+                ),
+            ));
+            continue;
+        }
+        let tables = transform::playlist_tracks(&PlaylistInput {
+            playlist,
+            extracted_at_ms: ctx.times.started_ms,
+        })?;
+        let Some(batch) = tables.tracks else {
+            tracing::info!(playlist = %id, "Playlist body holds no items (development mode serves metadata only); no partition written.");
+            continue;
+        };
+        let key = PartitionKey::PlaylistTracks {
+            date: ctx.snapshot.date(),
+            playlist: id.clone(),
+        };
+        let file = lake::encode_parquet(&batch, &key.file_path())?;
+        lake::put_partition(ctx.lake.store.as_ref(), &key, file).await?;
+        out.push((key, batch.num_rows() as u64, tables.warnings));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_album_in_two_groups_takes_the_first_in_configured_order() {
+        let groups: model::ArtistAlbums = serde_json::from_str(
+            r#"{"groups":{"album":[{"id":"b"},{"id":"a"}],"single":[{"id":"a"},{"id":"c"}],"zzz":[null,{"id":"d"}]}}"#,
+        )
+        .unwrap();
+        let order: Vec<String> = vec!["single".into(), "album".into()];
+        let got = listed_albums(&groups, &order);
+        let want: Vec<(String, String)> = [
+            ("a", "single"),
+            ("c", "single"),
+            ("b", "album"),
+            ("d", "zzz"),
+        ]
+        .iter()
+        .map(|(a, g)| (a.to_string(), g.to_string()))
+        .collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn fetch_times_fall_back_to_start_then_midnight() {
+        let date: ExtractDate = "2026-11-26".parse().unwrap();
+        let none = FetchTimes::new(None, date);
+        assert_eq!(none.album("x"), date.midnight_millis());
+        let m: Manifest = serde_json::from_str(
+            r#"{"started_at":"2026-11-26T17:42:00Z","albums":{"a":{"fetched_at":"2026-11-26T17:43:00.5Z"},"b":{"fetched_at":"bad"}}}"#,
+        )
+        .unwrap();
+        let t = FetchTimes::new(Some(&m), date);
+        assert_eq!(t.album("a") - t.album("b"), 60_500);
+        assert_eq!(t.album("zzz"), t.started_ms);
+    }
+}

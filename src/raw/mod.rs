@@ -1,0 +1,418 @@
+//! The raw zone: one JSON file per Spotify object, as the API returned it.
+//!
+//! Layout (DESIGN.md, Raw zone), under `<raw>/extract_date=YYYY-MM-DD/`:
+//! `artists/<id>.json`, `artist_albums/<id>.json`, `albums/<id>.json`,
+//! `playlists/<id>.json` and `manifest.json`; any object file may be
+//! gzip-compressed (`.json.gz`). This module finds a snapshot, lists its
+//! objects, and reads and parses bodies. A file it cannot use becomes a
+//! [`Skip`] naming the file and the reason, never a panic and never a silent
+//! loss.
+
+pub mod model;
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+
+use bytes::Bytes;
+use futures::TryStreamExt as _;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt as _};
+use serde::de::DeserializeOwned;
+
+use crate::ids::{ExtractDate, IdKind, SpotifyId};
+use crate::store::Location;
+use crate::summary::Skip;
+
+/// Why a snapshot cannot be read at all (single bad files are skips).
+#[derive(Debug, thiserror::Error)]
+pub enum RawError {
+    /// No `extract_date=…` folder and no object folders.
+    #[error(
+        "{raw} holds no raw snapshot: expected extract_date=YYYY-MM-DD folders (a raw zone root) or artists/, artist_albums/, albums/, playlists/ (one snapshot)"
+    )]
+    NoSnapshot {
+        /// The raw location.
+        raw: String,
+    },
+    /// The requested date has no folder.
+    #[error("{raw} has no snapshot for {date}; snapshots there: {available}")]
+    DateNotFound {
+        /// The raw location.
+        raw: String,
+        /// The requested date.
+        date: ExtractDate,
+        /// The dates that exist.
+        available: String,
+    },
+    /// `--raw` names one snapshot and `--extract-date` another.
+    #[error(
+        "--raw names the snapshot {folder} but --extract-date asks for {date}; pass the raw zone root or drop --extract-date"
+    )]
+    DateMismatch {
+        /// The folder's date.
+        folder: ExtractDate,
+        /// The requested date.
+        date: ExtractDate,
+    },
+    /// The snapshot folder has no object files.
+    #[error("snapshot {snapshot} is empty: no artists, albums or playlists to load")]
+    Empty {
+        /// The snapshot folder.
+        snapshot: String,
+    },
+    /// Listing failed (permissions, network).
+    #[error("cannot list {what}")]
+    List {
+        /// What was listed.
+        what: String,
+        /// Why.
+        #[source]
+        source: object_store::Error,
+    },
+}
+
+/// The object folders of a snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectKind {
+    /// `artists/<id>.json`: GET /artists/{id}.
+    Artist,
+    /// `artist_albums/<id>.json`: the album pages per include group.
+    ArtistAlbums,
+    /// `albums/<id>.json`: GET /albums/{id} with every track page.
+    Album,
+    /// `playlists/<id>.json`: GET /playlists/{id} with every item page.
+    Playlist,
+}
+
+impl ObjectKind {
+    /// Every kind.
+    pub const ALL: [ObjectKind; 4] = [
+        ObjectKind::Artist,
+        ObjectKind::ArtistAlbums,
+        ObjectKind::Album,
+        ObjectKind::Playlist,
+    ];
+
+    /// The folder name.
+    pub fn dir(self) -> &'static str {
+        match self {
+            ObjectKind::Artist => "artists",
+            ObjectKind::ArtistAlbums => "artist_albums",
+            ObjectKind::Album => "albums",
+            ObjectKind::Playlist => "playlists",
+        }
+    }
+
+    /// The kind of id that names the files.
+    pub fn id_kind(self) -> IdKind {
+        match self {
+            ObjectKind::Artist | ObjectKind::ArtistAlbums => IdKind::Artist,
+            ObjectKind::Album => IdKind::Album,
+            ObjectKind::Playlist => IdKind::Playlist,
+        }
+    }
+
+    /// The word used in skips and logs.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Artist => "artist",
+            ObjectKind::ArtistAlbums => "artist_albums",
+            ObjectKind::Album => "album",
+            ObjectKind::Playlist => "playlist",
+        }
+    }
+}
+
+/// The name of a snapshot folder, `extract_date=YYYY-MM-DD`.
+pub fn snapshot_dir(date: ExtractDate) -> String {
+    format!("extract_date={date}")
+}
+
+const MANIFEST: &str = "manifest.json";
+
+/// The object files of a snapshot, by kind and id.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Per kind: id → file.
+    pub files: BTreeMap<ObjectKind, BTreeMap<SpotifyId, Path>>,
+    /// Files that name no object.
+    pub skipped: Vec<Skip>,
+    /// Whether `manifest.json` exists.
+    pub has_manifest: bool,
+}
+
+impl Listing {
+    /// The files of one kind.
+    pub fn of(&self, kind: ObjectKind) -> &BTreeMap<SpotifyId, Path> {
+        static EMPTY: BTreeMap<SpotifyId, Path> = BTreeMap::new();
+        self.files.get(&kind).unwrap_or(&EMPTY)
+    }
+
+    /// Number of object files.
+    pub fn len(&self) -> usize {
+        self.files.values().map(BTreeMap::len).sum()
+    }
+
+    /// Whether there is no object file.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One snapshot folder of the raw zone.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    raw: Location,
+    prefix: Path,
+    date: ExtractDate,
+}
+
+impl Snapshot {
+    /// Finds the snapshot to read. `raw` is the raw zone root (then `date`
+    /// picks the folder, default the newest) or one `extract_date=…` folder.
+    pub async fn resolve(raw: &Location, date: Option<ExtractDate>) -> Result<Self, RawError> {
+        let last_segment = raw
+            .url
+            .path_segments()
+            .and_then(|mut s| s.rfind(|s| !s.is_empty()))
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(folder) = parse_snapshot_dir(&last_segment) {
+            if let Some(date) = date.filter(|d| *d != folder) {
+                return Err(RawError::DateMismatch { folder, date });
+            }
+            return Ok(Snapshot {
+                raw: raw.clone(),
+                prefix: Path::default(),
+                date: folder,
+            });
+        }
+        let listed = raw
+            .store
+            .list_with_delimiter(None)
+            .await
+            .map_err(|source| RawError::List {
+                what: raw.to_string(),
+                source,
+            })?;
+        let mut dates: Vec<ExtractDate> = listed
+            .common_prefixes
+            .iter()
+            .filter_map(|p| {
+                p.parts()
+                    .next_back()
+                    .and_then(|s| parse_snapshot_dir(s.as_ref()))
+            })
+            .collect();
+        dates.sort();
+        let chosen = match date {
+            Some(d) if dates.contains(&d) => d,
+            Some(d) if dates.is_empty() => {
+                return Err(RawError::NoSnapshot {
+                    raw: format!("{raw} (looking for {d})"),
+                });
+            }
+            Some(d) => {
+                return Err(RawError::DateNotFound {
+                    raw: raw.to_string(),
+                    date: d,
+                    available: dates
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+            None => match dates.last() {
+                Some(d) => *d,
+                None => {
+                    return Err(RawError::NoSnapshot {
+                        raw: raw.to_string(),
+                    });
+                }
+            },
+        };
+        Ok(Snapshot {
+            raw: raw.clone(),
+            prefix: Path::from(snapshot_dir(chosen)),
+            date: chosen,
+        })
+    }
+
+    /// The snapshot's extract date.
+    pub fn date(&self) -> ExtractDate {
+        self.date
+    }
+
+    /// Where the snapshot lives, for messages.
+    pub fn describe(&self) -> String {
+        if self.prefix.as_ref().is_empty() {
+            self.raw.to_string()
+        } else {
+            format!("{}{}", self.raw, self.prefix)
+        }
+    }
+
+    fn store(&self) -> &dyn ObjectStore {
+        self.raw.store.as_ref()
+    }
+
+    fn child(&self, rel: &str) -> Path {
+        if self.prefix.as_ref().is_empty() {
+            Path::from(rel)
+        } else {
+            Path::from(format!("{}/{rel}", self.prefix))
+        }
+    }
+
+    /// Lists every object file with one listing call. Names that are not
+    /// `<22-char id>.json[.gz]` in a known folder are counted skips.
+    pub async fn list(&self) -> Result<Listing, RawError> {
+        let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
+        let metas: Vec<_> = self
+            .store()
+            .list(prefix)
+            .try_collect()
+            .await
+            .map_err(|source| RawError::List {
+                what: self.describe(),
+                source,
+            })?;
+        let mut listing = Listing::default();
+        let depth = self.prefix.parts().count();
+        for meta in metas {
+            let parts: Vec<String> = meta
+                .location
+                .parts()
+                .skip(depth)
+                .map(|p| p.as_ref().to_owned())
+                .collect();
+            match parts.as_slice() {
+                [name] if name == MANIFEST => listing.has_manifest = true,
+                [dir, name] => match ObjectKind::ALL.into_iter().find(|k| k.dir() == dir) {
+                    Some(kind) => match object_file_id(kind, name) {
+                        Ok(id) => {
+                            let files = listing.files.entry(kind).or_default();
+                            if let Some(first) = files.get(&id) {
+                                listing.skipped.push(Skip::new(
+                                    "file",
+                                    meta.location.to_string(),
+                                    format!(
+                                        "a second body for {} {id}; {first} is used",
+                                        kind.noun()
+                                    ),
+                                ));
+                            } else {
+                                files.insert(id, meta.location);
+                            }
+                        }
+                        Err(reason) => listing.skipped.push(Skip::new(
+                            "file",
+                            meta.location.to_string(),
+                            reason,
+                        )),
+                    },
+                    None => listing.skipped.push(Skip::new(
+                        "file",
+                        meta.location.to_string(),
+                        "not in a raw-zone folder (artists, artist_albums, albums, playlists)",
+                    )),
+                },
+                _ => listing.skipped.push(Skip::new(
+                    "file",
+                    meta.location.to_string(),
+                    "not part of the raw-zone layout",
+                )),
+            }
+        }
+        Ok(listing)
+    }
+
+    /// Reads one body, gunzipping `.json.gz`.
+    pub async fn read(&self, path: &Path) -> Result<Bytes, String> {
+        let bytes = self
+            .store()
+            .get(path)
+            .await
+            .map_err(|e| format!("cannot read: {e}"))?
+            .bytes()
+            .await
+            .map_err(|e| format!("cannot read: {e}"))?;
+        if path.as_ref().ends_with(".gz") {
+            let mut out = Vec::with_capacity(bytes.len() * 6);
+            flate2::read::GzDecoder::new(bytes.as_ref())
+                .read_to_end(&mut out)
+                .map_err(|e| format!("not valid gzip: {e}"))?;
+            Ok(Bytes::from(out))
+        } else {
+            Ok(bytes)
+        }
+    }
+
+    /// Reads `manifest.json`. `Ok(None)` when there is none; a manifest that
+    /// does not parse is a skip (the load goes on without it).
+    pub async fn manifest(&self, listing: &Listing) -> Result<Option<model::Manifest>, Skip> {
+        if !listing.has_manifest {
+            return Ok(None);
+        }
+        let path = self.child(MANIFEST);
+        let skip = |reason: String| Skip::new("manifest", path.to_string(), reason);
+        let bytes = self.read(&path).await.map_err(skip)?;
+        parse_body(&bytes).map(Some).map_err(skip)
+    }
+}
+
+/// Parses a body with the lenient structs; the error names the place.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(bytes).map_err(|e| format!("malformed JSON: {e}"))
+}
+
+fn parse_snapshot_dir(segment: &str) -> Option<ExtractDate> {
+    segment.strip_prefix("extract_date=")?.parse().ok()
+}
+
+fn object_file_id(kind: ObjectKind, name: &str) -> Result<SpotifyId, String> {
+    let stem = name
+        .strip_suffix(".json.gz")
+        .or_else(|| name.strip_suffix(".json"))
+        .ok_or_else(|| format!("{name:?} is not a .json or .json.gz file"))?;
+    SpotifyId::parse(kind.id_kind(), stem)
+        .map_err(|_| format!("{name:?} is not named by a Spotify {} id", kind.id_kind()))
+        .and_then(|id| {
+            // `parse` also accepts URIs; a file name must be the bare id.
+            if id.as_str() == stem {
+                Ok(id)
+            } else {
+                Err(format!(
+                    "{name:?} is not named by a Spotify {} id",
+                    kind.id_kind()
+                ))
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_files_must_be_ids() {
+        let ok = object_file_id(ObjectKind::Album, "0du5cEVh5yTK9QJze8zA0C.json.gz").unwrap();
+        assert_eq!(ok.as_str(), "0du5cEVh5yTK9QJze8zA0C");
+        for bad in [
+            "0du5cEVh5yTK9QJze8zA0C.txt",
+            "short.json",
+            "..json",
+            "spotify:album:0du5cEVh5yTK9QJze8zA0C.json",
+        ] {
+            assert!(object_file_id(ObjectKind::Album, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn snapshot_dirs_round_trip() {
+        let d: ExtractDate = "2026-11-26".parse().unwrap();
+        assert_eq!(parse_snapshot_dir(&snapshot_dir(d)), Some(d));
+        assert_eq!(parse_snapshot_dir("extract_date=2026-13-01"), None);
+    }
+}

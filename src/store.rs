@@ -1,0 +1,147 @@
+//! Opens a lake or raw-zone location given as a directory or URL.
+//!
+//! Both zones live behind `object_store`, so the same code writes a laptop
+//! folder and (with the `aws` store, later) an S3 prefix. A location is the
+//! store wrapped in a [`PrefixStore`], so every other module speaks in paths
+//! relative to the zone's root (`albums/extract_date=…/…`) and never sees
+//! where the root is.
+
+use std::fmt;
+use std::sync::Arc;
+
+use object_store::ObjectStore;
+use object_store::prefix::PrefixStore;
+use url::Url;
+
+/// Why a location cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Neither a directory path nor a supported URL.
+    #[error("{given:?}: expected a directory or s3://bucket/prefix")]
+    BadLocation {
+        /// What was given.
+        given: String,
+    },
+    /// A scheme this build does not serve.
+    #[error("{given:?}: {scheme}:// locations are not supported by this build; use a directory")]
+    Unsupported {
+        /// What was given.
+        given: String,
+        /// The URL scheme.
+        scheme: String,
+    },
+    /// object_store refused the URL.
+    #[error("{given:?}: cannot open the store")]
+    Open {
+        /// What was given.
+        given: String,
+        /// Why.
+        #[source]
+        source: object_store::Error,
+    },
+}
+
+/// A zone's root: a store whose paths are relative to it.
+#[derive(Clone)]
+pub struct Location {
+    /// Paths are relative to the root.
+    pub store: Arc<dyn ObjectStore>,
+    /// The root as a URL, e.g. `file:///home/me/lake/`.
+    pub url: Url,
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Location({})", self.url)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.url.scheme() {
+            "file" => match self.url.to_file_path() {
+                Ok(p) => write!(f, "{}", p.display()),
+                Err(()) => write!(f, "{}", self.url),
+            },
+            _ => write!(f, "{}", self.url),
+        }
+    }
+}
+
+impl Location {
+    /// The local directory behind a `file://` location, if it is one.
+    pub fn local_dir(&self) -> Option<std::path::PathBuf> {
+        (self.url.scheme() == "file")
+            .then(|| self.url.to_file_path().ok())
+            .flatten()
+    }
+}
+
+/// Parses a directory (absolute or relative to the working directory) or a
+/// `file://` URL into a [`Location`]. The directory need not exist yet; it is
+/// created by the first write.
+pub fn open(given: &str) -> Result<Location, StoreError> {
+    let bad = || StoreError::BadLocation {
+        given: given.to_owned(),
+    };
+    if given.trim().is_empty() {
+        return Err(bad());
+    }
+    let url = match Url::parse(given) {
+        // A one-letter "scheme" is a Windows drive, not a URL.
+        Ok(url) if url.scheme().len() > 1 => url,
+        _ => {
+            let abs = std::path::absolute(given).map_err(|_| bad())?;
+            Url::from_directory_path(&abs).map_err(|()| bad())?
+        }
+    };
+    match url.scheme() {
+        "file" => {}
+        scheme => {
+            return Err(StoreError::Unsupported {
+                given: given.to_owned(),
+                scheme: scheme.to_owned(),
+            });
+        }
+    }
+    let mut url = url;
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    let (store, root) = object_store::parse_url(&url).map_err(|source| StoreError::Open {
+        given: given.to_owned(),
+        source,
+    })?;
+    let store: Arc<dyn ObjectStore> = Arc::new(PrefixStore::new(store, root));
+    Ok(Location { store, url })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object_store::{ObjectStoreExt, path::Path};
+
+    #[tokio::test]
+    async fn a_directory_becomes_a_rooted_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("lake");
+        let loc = open(root.to_str().unwrap()).unwrap();
+        loc.store
+            .put(&Path::from("albums/a.txt"), "x".into())
+            .await
+            .unwrap();
+        assert!(root.join("albums/a.txt").is_file());
+        assert_eq!(loc.local_dir().unwrap(), root);
+    }
+
+    #[test]
+    fn unsupported_and_empty_locations_say_what_is_expected() {
+        let err = open("s4://x").unwrap_err().to_string();
+        assert!(err.contains("not supported"), "{err}");
+        let err = open("").unwrap_err().to_string();
+        assert!(
+            err.contains("expected a directory or s3://bucket/prefix"),
+            "{err}"
+        );
+    }
+}
