@@ -30,27 +30,23 @@ WITH points AS (
     FROM latest_albums
     WHERE release_year IS NOT NULL
 ),
+variants AS (
+    SELECT variant FROM (VALUES ('all'), ('standard')) AS v (variant)
+),
 fits AS (
+    -- One group per variant; the LEFT JOIN keeps a variant with no albums
+    -- as a row with albums = 0 and null figures.
     SELECT
-        'all' AS variant,
-        count(*) AS albums,
-        min(release_year) AS first_year,
-        max(release_year) AS last_year,
-        regr_slope(minutes_y, year_x) AS slope,
-        regr_intercept(minutes_y, year_x) AS intercept,
-        corr(minutes_y, year_x) AS r
-    FROM points
-    UNION ALL
-    SELECT
-        'standard' AS variant,
-        count(*) AS albums,
-        min(release_year) AS first_year,
-        max(release_year) AS last_year,
-        regr_slope(minutes_y, year_x) AS slope,
-        regr_intercept(minutes_y, year_x) AS intercept,
-        corr(minutes_y, year_x) AS r
-    FROM points
-    WHERE NOT is_deluxe
+        v.variant AS variant,
+        count(p.minutes_y) AS albums,
+        min(p.release_year) AS first_year,
+        max(p.release_year) AS last_year,
+        regr_slope(p.minutes_y, p.year_x) AS slope,
+        regr_intercept(p.minutes_y, p.year_x) AS intercept,
+        corr(p.minutes_y, p.year_x) AS r
+    FROM variants AS v
+    LEFT JOIN points AS p ON v.variant = 'all' OR NOT p.is_deluxe
+    GROUP BY v.variant
 )
 SELECT
     variant,

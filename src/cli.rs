@@ -180,6 +180,13 @@ async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
         );
     };
     let lake = store::open(&args.lake.lake).context("--lake")?;
+    if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
+        bail!(
+            "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
+            dir.display(),
+            args.lake.lake
+        );
+    }
     let engine = Engine::open(&lake).await?;
     let (schema, batches) = engine.run(&name, &sql).await?;
     let text = format_batches(&schema, &batches, args.format)?;

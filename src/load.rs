@@ -8,10 +8,11 @@
 //! flight, never the snapshot. Partitions are registered in the catalog
 //! only after their files are written.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
+use bytes::Bytes;
 use futures::{StreamExt as _, TryStreamExt as _};
 use object_store::path::Path;
 
@@ -157,21 +158,17 @@ pub async fn load(
     });
 
     let mut keys: Vec<PartitionKey> = Vec::new();
+    summary.pending_artists = pending.iter().cloned().collect();
+    summary.pending_artists.sort();
     let artists: Vec<SpotifyId> = ctx
         .listing
         .of(ObjectKind::ArtistAlbums)
         .keys()
-        .filter(|id| {
-            let p = pending.contains(id.as_str());
-            if p {
-                summary.pending_artists.push(id.to_string());
-            }
-            !p
-        })
+        .filter(|id| !pending.contains(id.as_str()))
         .cloned()
         .collect();
     let bar = progress_bar(opts.progress, artists.len() as u64);
-    let mut listed: HashMap<String, ()> = HashMap::new();
+    let mut listed: HashSet<String> = HashSet::new();
     let mut outcomes = futures::stream::iter(artists.into_iter().map(|artist| {
         let ctx = Arc::clone(&ctx);
         async move { load_artist(ctx, artist).await }
@@ -180,7 +177,7 @@ pub async fn load(
     while let Some(outcome) = outcomes.try_next().await? {
         let (outcome, album_ids) = outcome;
         for id in album_ids {
-            listed.insert(id, ());
+            listed.insert(id);
         }
         *summary.rows.entry(Table::Albums.name().into()).or_default() += outcome.rows[0];
         *summary.rows.entry(Table::Tracks.name().into()).or_default() += outcome.rows[1];
@@ -193,7 +190,7 @@ pub async fn load(
     drop(outcomes);
     bar.finish_and_clear();
     for id in ctx.listing.of(ObjectKind::Album).keys() {
-        if !listed.contains_key(id.as_str()) {
+        if !listed.contains(id.as_str()) {
             summary.skipped.push(Skip::new(
                 "album",
                 id.as_str(),
@@ -259,7 +256,7 @@ fn merge(into: &mut Warnings, from: Warnings) {
     }
 }
 
-fn pending_artists(manifest: Option<&Manifest>) -> std::collections::HashSet<String> {
+fn pending_artists(manifest: Option<&Manifest>) -> HashSet<String> {
     manifest
         .and_then(|m| m.artists.as_ref())
         .into_iter()
@@ -283,19 +280,40 @@ fn progress_bar(show: bool, len: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// Reads and parses one body; a failure is a skip naming the file.
+/// Reads one body (gunzipped); a failure is a skip naming the file.
+async fn read_raw(
+    snapshot: &Snapshot,
+    kind: ObjectKind,
+    id: &str,
+    path: &Path,
+) -> Result<Bytes, Skip> {
+    snapshot
+        .read(path)
+        .await
+        .map_err(|reason| Skip::new(kind.noun(), id, format!("{path}: {reason}")))
+}
+
+/// Parses one body with the lenient structs; a failure is a skip naming the
+/// file and the place in it.
+fn parse_raw<T: serde::de::DeserializeOwned>(
+    kind: ObjectKind,
+    id: &str,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<T, Skip> {
+    raw::parse_body(bytes).map_err(|reason| Skip::new(kind.noun(), id, format!("{path}: {reason}")))
+}
+
+/// Reads and parses a small body (listings, artists, playlists) on the
+/// caller's task; album bodies are parsed on a blocking thread instead.
 async fn read_body<T: serde::de::DeserializeOwned>(
     snapshot: &Snapshot,
     kind: ObjectKind,
     id: &str,
     path: &Path,
 ) -> Result<T, Skip> {
-    let bytes = snapshot
-        .read(path)
-        .await
-        .map_err(|reason| Skip::new(kind.noun(), id, format!("{path}: {reason}")))?;
-    raw::parse_body(&bytes)
-        .map_err(|reason| Skip::new(kind.noun(), id, format!("{path}: {reason}")))
+    let bytes = read_raw(snapshot, kind, id, path).await?;
+    parse_raw(kind, id, path, &bytes)
 }
 
 /// The albums an artist's pages listed: `(album_id, group)`, each once, in
@@ -308,7 +326,7 @@ fn listed_albums(groups: &model::ArtistAlbums, order: &[String]) -> Vec<(String,
             (*g).clone(),
         )
     });
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     let mut out = Vec::new();
     for group in names {
         for album in groups.groups[group].iter().flatten().flatten() {
@@ -352,8 +370,7 @@ async fn load_artist(
     };
     let wanted = listed_albums(&listing, &ctx.group_order);
     let album_files = ctx.listing.of(ObjectKind::Album);
-    let mut inputs = Vec::with_capacity(wanted.len());
-    let mut ids = Vec::with_capacity(wanted.len());
+    let mut found = Vec::with_capacity(wanted.len());
     for (album_id, group) in wanted {
         let Ok(id) = SpotifyId::parse(IdKind::Album, &album_id) else {
             skipped.push(Skip::new(
@@ -363,44 +380,64 @@ async fn load_artist(
             ));
             continue;
         };
-        let Some(path) = album_files.get(&id).filter(|_| id.as_str() == album_id) else {
-            skipped.push(Skip::new(
+        match album_files.get(&id).filter(|_| id.as_str() == album_id) {
+            Some(path) => found.push((id, path.clone(), group)),
+            None => skipped.push(Skip::new(
                 "album",
                 album_id,
                 format!("listed for artist {artist} but albums/ has no body for it"),
-            ));
-            continue;
-        };
-        ids.push(id.to_string());
-        match read_body::<model::Album>(&ctx.snapshot, ObjectKind::Album, id.as_str(), path).await {
-            Ok(album) => inputs.push(AlbumInput {
-                album_id: id.to_string(),
-                extracted_at_ms: ctx.times.album(id.as_str()),
-                album,
-                group,
-            }),
-            Err(skip) => skipped.push(skip),
+            )),
         }
     }
+    let ids: Vec<String> = found.iter().map(|(id, _, _)| id.to_string()).collect();
+    // Reads overlap; parsing, the transform and Parquet encoding run on a
+    // blocking thread so the reactor only moves bytes.
+    let bodies: Vec<_> = futures::stream::iter(found.into_iter().map(|(id, path, group)| {
+        let ctx = Arc::clone(&ctx);
+        async move {
+            let body = read_raw(&ctx.snapshot, ObjectKind::Album, id.as_str(), &path).await;
+            (id, path, group, body)
+        }
+    }))
+    .buffered(8)
+    .collect()
+    .await;
     let albums_key = PartitionKey::Albums {
         date,
         artist: artist.clone(),
     };
     let tracks_key = PartitionKey::Tracks { date, artist };
     let (ak, tk) = (albums_key.clone(), tracks_key.clone());
+    let times = Arc::clone(&ctx);
     let (tables, album_file, track_file) =
         tokio::task::spawn_blocking(move || -> Result<_, Error> {
-            let tables = transform::albums_and_tracks(inputs)?;
+            let mut inputs = Vec::with_capacity(bodies.len());
+            for (id, path, group, body) in bodies {
+                let parsed = body.and_then(|bytes| {
+                    parse_raw::<model::Album>(ObjectKind::Album, id.as_str(), &path, &bytes)
+                });
+                match parsed {
+                    Ok(album) => inputs.push(AlbumInput {
+                        album_id: id.to_string(),
+                        extracted_at_ms: times.times.album(id.as_str()),
+                        album,
+                        group,
+                    }),
+                    Err(skip) => skipped.push(skip),
+                }
+            }
+            let mut tables = transform::albums_and_tracks(inputs)?;
+            skipped.append(&mut tables.skipped);
             let a = lake::encode_parquet(&tables.albums, &ak.file_path())?;
             let t = lake::encode_parquet(&tables.tracks, &tk.file_path())?;
-            Ok((tables, a, t))
+            Ok(((tables, skipped), a, t))
         })
         .await
         .map_err(Error::task)??;
+    let (tables, skipped) = tables;
     let store = ctx.lake.store.as_ref();
     lake::put_partition(store, &albums_key, album_file).await?;
     lake::put_partition(store, &tracks_key, track_file).await?;
-    skipped.extend(tables.skipped);
     Ok((
         ArtistOutcome {
             keys: vec![albums_key, tracks_key],

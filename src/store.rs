@@ -97,12 +97,13 @@ pub fn open(given: &str) -> Result<Location, StoreError> {
     };
     match url.scheme() {
         "file" => {}
-        scheme => {
+        "s3" => {
             return Err(StoreError::Unsupported {
                 given: given.to_owned(),
-                scheme: scheme.to_owned(),
+                scheme: "s3".to_owned(),
             });
         }
+        _ => return Err(bad()),
     }
     let mut url = url;
     if !url.path().ends_with('/') {
@@ -136,8 +137,13 @@ mod tests {
 
     #[test]
     fn unsupported_and_empty_locations_say_what_is_expected() {
-        let err = open("s4://x").unwrap_err().to_string();
+        let err = open("s3://bucket/prefix").unwrap_err().to_string();
         assert!(err.contains("not supported"), "{err}");
+        let err = open("s4://x").unwrap_err().to_string();
+        assert!(
+            err.contains("expected a directory or s3://bucket/prefix"),
+            "{err}"
+        );
         let err = open("").unwrap_err().to_string();
         assert!(
             err.contains("expected a directory or s3://bucket/prefix"),

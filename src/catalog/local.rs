@@ -17,7 +17,7 @@ use tokio::sync::Mutex;
 
 use super::{Catalog, CatalogError, TableChange, check_evolution};
 use crate::lake::{PART_FILE, PartitionKey};
-use crate::schema::{Table, TableDef};
+use crate::schema::{HiveType, Table, TableDef};
 use crate::sql::ViewFile;
 
 /// The folder of the local catalog inside the lake.
@@ -106,23 +106,20 @@ impl LocalCatalog {
 }
 
 fn columns_of(def: &TableDef) -> (Vec<Column>, Vec<Column>) {
+    let column = |name: &str, ty: HiveType, comment: &str| Column {
+        name: name.to_owned(),
+        hive_type: ty.hive_name().to_owned(),
+        comment: comment.to_owned(),
+    };
     let cols = def
         .columns
         .iter()
-        .map(|c| Column {
-            name: c.name.clone(),
-            hive_type: c.hive_type.hive_name().to_owned(),
-            comment: c.comment.clone(),
-        })
+        .map(|c| column(&c.name, c.hive_type, &c.comment))
         .collect();
     let keys = def
         .partition_keys
         .iter()
-        .map(|k| Column {
-            name: k.name.clone(),
-            hive_type: k.hive_type.hive_name().to_owned(),
-            comment: k.comment.clone(),
-        })
+        .map(|k| column(&k.name, k.hive_type, &k.comment))
         .collect();
     (cols, keys)
 }
@@ -236,7 +233,7 @@ impl Catalog for LocalCatalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{ColumnDef, HiveType};
+    use crate::schema::ColumnDef;
     use object_store::memory::InMemory;
 
     fn catalog() -> LocalCatalog {

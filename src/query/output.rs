@@ -68,7 +68,10 @@ pub fn format_batches(
         Format::Json => {
             let mut buf = Vec::new();
             {
-                let mut writer = arrow::json::ArrayWriter::new(&mut buf);
+                // Every object has every column; a SQL null is a JSON null.
+                let mut writer = arrow::json::WriterBuilder::new()
+                    .with_explicit_nulls(true)
+                    .build::<_, arrow::json::writer::JsonArray>(&mut buf);
                 let refs: Vec<&RecordBatch> = batches.iter().collect();
                 writer.write_batches(&refs).map_err(err)?;
                 writer.finish().map_err(err)?;

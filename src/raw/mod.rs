@@ -28,7 +28,7 @@ use crate::summary::Skip;
 pub enum RawError {
     /// No `extract_date=…` folder and no object folders.
     #[error(
-        "{raw} holds no raw snapshot: expected extract_date=YYYY-MM-DD folders (a raw zone root) or artists/, artist_albums/, albums/, playlists/ (one snapshot)"
+        "{raw} holds no raw snapshot: pass the raw zone root (holding extract_date=YYYY-MM-DD folders) or one extract_date=YYYY-MM-DD folder"
     )]
     NoSnapshot {
         /// The raw location.

@@ -1,0 +1,10 @@
+//! The integration tests: one binary (each `tests/*.rs` would link alone,
+//! slow on two cores). Shared helpers are in `tests/support/`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bad_input;
+mod cli;
+mod golden;
+mod load;
