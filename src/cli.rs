@@ -2,7 +2,8 @@
 //!
 //! Results (query output, the summary) go to stdout; logs and progress to
 //! stderr. Exit codes (DESIGN.md, Interfaces): 0 done, 1 error, 2 usage
-//! (clap), 3 partial (the run can be resumed).
+//! or configuration (clap, [`ConfigError`]), 3 partial (the run can be
+//! resumed).
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -12,6 +13,8 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use spotify_lake::catalog::{Catalog, CatalogKind, LocalCatalog};
+use spotify_lake::config::{Config, ConfigError, Env, FileConfig, Overrides};
+use spotify_lake::extract::{self, ExtractOptions, SpotifyClient};
 use spotify_lake::ids::ExtractDate;
 use spotify_lake::query::{Engine, Format, format_batches};
 use spotify_lake::{LoadOptions, Summary, sql, store};
@@ -34,6 +37,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Extract from Spotify, write the raw and clean zones, register.
+    ///
+    /// Resolves each artist (name, id or spotify:artist: URI), fetches the
+    /// artist, its album pages and every album that is new or due for its
+    /// staggered refresh (the rest are reused from the previous snapshot),
+    /// and the playlists; then loads the snapshot like `load`. Needs
+    /// SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET. A quota stop keeps what
+    /// was fetched, writes the complete artists and exits 3; run again
+    /// (the same day) to resume.
+    ///
+    /// Example: spotify-lake run --artist "Bruno Mars" --artist 3TVXtAsR1Inumwj472S9r4 --lake lake --raw raw
+    #[command(after_help = AFTER_HELP)]
+    Run(RunArgs),
     /// Build the clean zone from a raw snapshot, with no API call.
     ///
     /// Reads one raw snapshot (API JSON, `.json` or `.json.gz`), writes one
@@ -64,13 +80,6 @@ enum Command {
     Demo(DemoArgs),
 }
 
-#[derive(Debug, Args)]
-struct LakeArg {
-    /// The lake: a directory (created if missing).
-    #[arg(long, value_name = "DIR", default_value = "lake")]
-    lake: String,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum SummaryFormat {
     /// A readable table.
@@ -79,22 +88,61 @@ enum SummaryFormat {
     Json,
 }
 
+/// Options shared by the commands that read the configuration.
 #[derive(Debug, Args)]
-struct LoadArgs {
-    /// The raw zone root (holding extract_date=YYYY-MM-DD folders) or one snapshot folder.
-    #[arg(long, value_name = "DIR", default_value = "raw")]
-    raw: String,
+struct ConfigArgs {
+    /// The config file (TOML; default spotify-lake.toml when present).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The lake (clean zone): a directory [default: [lake] url, else "lake"].
+    #[arg(long, value_name = "DIR")]
+    lake: Option<String>,
+}
+
+/// Options of the commands that write: where the raw zone is, the catalog.
+#[derive(Debug, Args)]
+struct ZoneArgs {
     #[command(flatten)]
-    lake: LakeArg,
-    /// Where to register tables and partitions.
-    #[arg(long, value_enum, default_value_t = CatalogKind::Local)]
-    catalog: CatalogKind,
-    /// The snapshot to load (YYYY-MM-DD); default the newest under --raw.
+    config: ConfigArgs,
+    /// The raw zone root (holding extract_date=YYYY-MM-DD folders), or for load one snapshot folder [default: [lake] raw_url, else "raw"].
+    #[arg(long, value_name = "DIR")]
+    raw: Option<String>,
+    /// Where to register tables and partitions [default: [catalog] kind, else local].
+    #[arg(long, value_enum)]
+    catalog: Option<CatalogKind>,
+    /// The catalog database name [default: [catalog] database, else spotify_lake].
+    #[arg(long, value_name = "NAME")]
+    database: Option<String>,
+    /// The extract date (YYYY-MM-DD) [default: today UTC for run, the newest snapshot for load].
     #[arg(long, value_name = "YYYY-MM-DD")]
     extract_date: Option<ExtractDate>,
     /// How to print the summary on stdout.
     #[arg(long, value_enum, default_value_t = SummaryFormat::Table)]
     summary: SummaryFormat,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    zone: ZoneArgs,
+    /// An artist: name, id or spotify:artist: URI (repeatable; replaces [spotify] artists).
+    #[arg(long = "artist", value_name = "NAME|ID|URI")]
+    artists: Vec<String>,
+    /// A playlist: id, URI or URL (repeatable; replaces [spotify] playlists).
+    #[arg(long = "playlist", value_name = "ID|URL")]
+    playlists: Vec<String>,
+    /// Fetch every album again instead of reusing the previous snapshot's bodies.
+    #[arg(long)]
+    full: bool,
+    /// Print the fetch plan and the requests it expects; send no request but search; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+struct LoadArgs {
+    #[command(flatten)]
+    zone: ZoneArgs,
     /// Artists processed at once (default: twice the cores).
     #[arg(long, value_name = "N")]
     concurrency: Option<std::num::NonZeroUsize>,
@@ -106,7 +154,7 @@ struct QueryArgs {
     #[arg(value_name = "NAME|FILE.sql")]
     query: String,
     #[command(flatten)]
-    lake: LakeArg,
+    config: ConfigArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -122,10 +170,81 @@ struct DemoArgs {
 /// Runs the parsed command; the returned code is the process's.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Run(args) => run_job(args).await,
         Command::Load(args) => load(args).await,
         Command::Query(args) => query(args).await,
         Command::Demo(args) => demo(args).await,
     }
+}
+
+/// Stage one (file, flags, environment) and stage two (resolve).
+fn resolve_config(config: &ConfigArgs, overrides: Overrides) -> Result<Config, ConfigError> {
+    let file = FileConfig::load(config.config.as_deref())?;
+    let overrides = Overrides {
+        lake: config.lake.clone(),
+        ..overrides
+    };
+    Config::resolve(
+        file.as_ref().map(|(name, c)| (name.as_str(), c)),
+        &overrides,
+        &Env::from_process(),
+    )
+}
+
+fn zone_overrides(zone: &ZoneArgs) -> Overrides {
+    Overrides {
+        raw: zone.raw.clone(),
+        catalog: zone.catalog,
+        database: zone.database.clone(),
+        extract_date: zone.extract_date,
+        ..Overrides::default()
+    }
+}
+
+fn print_summary(summary: &Summary, format: SummaryFormat) -> anyhow::Result<()> {
+    match format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(summary)?),
+        SummaryFormat::Table => print!("{summary}"),
+    }
+    Ok(())
+}
+
+async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let overrides = Overrides {
+        artists: args.artists,
+        playlists: args.playlists,
+        full: args.full,
+        dry_run: args.dry_run,
+        ..zone_overrides(&args.zone)
+    };
+    let cfg = resolve_config(&args.zone.config, overrides)?;
+    if cfg.spotify.artists.is_empty() && cfg.spotify.playlists.is_empty() {
+        return Err(ConfigError::Missing(
+            "nothing to extract: give --artist or --playlist, or [spotify] artists in the config file".into(),
+        )
+        .into());
+    }
+    let creds = cfg.credentials()?.clone();
+    let raw = store::open(&cfg.raw_url).context("--raw")?;
+    let lake = store::open(&cfg.lake_url).context("--lake")?;
+    let progress = std::io::stderr().is_terminal();
+    let client = SpotifyClient::connect(&cfg.spotify, &creds, None).await?;
+    if cfg.dry_run {
+        let opts = ExtractOptions {
+            date: cfg.extract_date.unwrap_or_else(ExtractDate::today_utc),
+            full: cfg.full,
+            progress: false,
+        };
+        let plan = extract::dry_run(&cfg.spotify, &client, &raw, &opts).await?;
+        print!("{plan}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let catalog = open_catalog(cfg.catalog, &lake);
+    let summary = spotify_lake::run::run(&cfg, &client, &raw, &lake, catalog.as_deref(), progress)
+        .await
+        .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
+    print_summary(&summary, args.zone.summary)?;
+    Ok(exit_for(&summary))
 }
 
 fn open_catalog(kind: CatalogKind, lake: &store::Location) -> Option<Box<dyn Catalog>> {
@@ -144,11 +263,12 @@ fn exit_for(summary: &Summary) -> ExitCode {
 }
 
 async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
-    let raw = store::open(&args.raw).context("--raw")?;
-    let lake = store::open(&args.lake.lake).context("--lake")?;
-    let catalog = open_catalog(args.catalog, &lake);
+    let cfg = resolve_config(&args.zone.config, zone_overrides(&args.zone))?;
+    let raw = store::open(&cfg.raw_url).context("--raw")?;
+    let lake = store::open(&cfg.lake_url).context("--lake")?;
+    let catalog = open_catalog(cfg.catalog, &lake);
     let mut opts = LoadOptions {
-        extract_date: args.extract_date,
+        extract_date: cfg.extract_date,
         progress: std::io::stderr().is_terminal(),
         ..LoadOptions::default()
     };
@@ -158,10 +278,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let summary = spotify_lake::load(&raw, &lake, catalog.as_deref(), &opts)
         .await
         .with_context(|| format!("loading {raw} into {lake}"))?;
-    match args.summary {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
-        SummaryFormat::Table => print!("{summary}"),
-    }
+    print_summary(&summary, args.zone.summary)?;
     Ok(exit_for(&summary))
 }
 
@@ -179,12 +296,13 @@ async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
             sql::query_names()
         );
     };
-    let lake = store::open(&args.lake.lake).context("--lake")?;
+    let cfg = resolve_config(&args.config, Overrides::default())?;
+    let lake = store::open(&cfg.lake_url).context("--lake")?;
     if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
         bail!(
             "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
             dir.display(),
-            args.lake.lake
+            cfg.lake_url
         );
     }
     let engine = Engine::open(&lake).await?;

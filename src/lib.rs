@@ -18,17 +18,23 @@
 //! - [`lake`]: the partition layout and Parquet writing.
 //! - [`catalog`]: where tables, partitions and views are registered.
 //! - [`query`] (feature `engine`): the embedded DataFusion engine.
+//! - [`config`]: the config file, flags and environment, validated once.
+//! - [`extract`]: the Spotify client and what to fetch, into the raw zone.
 //! - [`load`]: the pipeline from a raw snapshot to a registered lake.
+//! - [`run`]: extract, then load: the weekly job.
 //! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod config;
+pub mod extract;
 pub mod ids;
 pub mod lake;
 pub mod load;
 #[cfg(feature = "engine")]
 pub mod query;
 pub mod raw;
+pub mod run;
 pub mod sample;
 pub mod schema;
 pub mod sql;
@@ -42,6 +48,12 @@ pub use summary::Summary;
 /// Everything that can stop a command, by the step that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The configuration is invalid (exit code 2).
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    /// Extraction from Spotify failed.
+    #[error(transparent)]
+    Extract(#[from] extract::ExtractError),
     /// A location could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),

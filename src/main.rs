@@ -33,7 +33,19 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {}", render(&err));
-            ExitCode::FAILURE
+            // A configuration error is a usage error: exit 2, like clap's.
+            let usage = err.chain().any(|c| {
+                c.is::<spotify_lake::config::ConfigError>()
+                    || matches!(
+                        c.downcast_ref::<spotify_lake::Error>(),
+                        Some(spotify_lake::Error::Config(_))
+                    )
+            });
+            if usage {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 /// Something that was left out, and why. Logged at WARN where it happens,
 /// counted in the summary (and the manifest).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Skip {
     /// What was skipped: `album`, `artist`, `playlist`, `file`, `manifest`...
     pub kind: String,
@@ -61,7 +62,8 @@ pub struct Reused {
 }
 
 /// Requests sent to the Spotify Web API (`/v1` calls only).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Requests {
     /// All requests.
     pub total: u64,

@@ -9,6 +9,9 @@
 //! loss.
 
 pub mod model;
+mod write;
+
+pub use write::SnapshotWriter;
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -59,6 +62,15 @@ pub enum RawError {
     Empty {
         /// The snapshot folder.
         snapshot: String,
+    },
+    /// Writing a raw file failed.
+    #[error("cannot write {path}; check that the raw zone location exists and is writable")]
+    Write {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: object_store::Error,
     },
     /// Listing failed (permissions, network).
     #[error("cannot list {what}")]
@@ -128,7 +140,7 @@ pub fn snapshot_dir(date: ExtractDate) -> String {
     format!("extract_date={date}")
 }
 
-const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// The object files of a snapshot, by kind and id.
 #[derive(Debug, Default)]
@@ -187,24 +199,7 @@ impl Snapshot {
                 date: folder,
             });
         }
-        let listed = raw
-            .store
-            .list_with_delimiter(None)
-            .await
-            .map_err(|source| RawError::List {
-                what: raw.to_string(),
-                source,
-            })?;
-        let mut dates: Vec<ExtractDate> = listed
-            .common_prefixes
-            .iter()
-            .filter_map(|p| {
-                p.parts()
-                    .next_back()
-                    .and_then(|s| parse_snapshot_dir(s.as_ref()))
-            })
-            .collect();
-        dates.sort();
+        let dates = Self::dates(raw).await?;
         let chosen = match date {
             Some(d) if dates.contains(&d) => d,
             Some(d) if dates.is_empty() => {
@@ -237,6 +232,57 @@ impl Snapshot {
             prefix: Path::from(snapshot_dir(chosen)),
             date: chosen,
         })
+    }
+
+    /// The dates of the snapshot folders under a raw zone root, oldest first.
+    pub async fn dates(raw: &Location) -> Result<Vec<ExtractDate>, RawError> {
+        let listed = raw
+            .store
+            .list_with_delimiter(None)
+            .await
+            .map_err(|source| RawError::List {
+                what: raw.to_string(),
+                source,
+            })?;
+        let mut dates: Vec<ExtractDate> = listed
+            .common_prefixes
+            .iter()
+            .filter_map(|p| {
+                p.parts()
+                    .next_back()
+                    .and_then(|s| parse_snapshot_dir(s.as_ref()))
+            })
+            .collect();
+        dates.sort();
+        Ok(dates)
+    }
+
+    /// The newest snapshot before `date` that has a manifest (a finished
+    /// extract): what an incremental run reuses bodies from.
+    pub async fn previous(raw: &Location, date: ExtractDate) -> Result<Option<Snapshot>, RawError> {
+        for d in Self::dates(raw)
+            .await?
+            .into_iter()
+            .rev()
+            .filter(|d| *d < date)
+        {
+            let snap = Snapshot {
+                raw: raw.clone(),
+                prefix: Path::from(snapshot_dir(d)),
+                date: d,
+            };
+            match raw.store.head(&snap.child(MANIFEST)).await {
+                Ok(_) => return Ok(Some(snap)),
+                Err(object_store::Error::NotFound { .. }) => continue,
+                Err(source) => {
+                    return Err(RawError::List {
+                        what: snap.describe(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// The snapshot's extract date.

@@ -193,7 +193,8 @@ impl Playlist {
 }
 
 /// `manifest.json`: what an extract asked for, found and skipped. Every field
-/// is optional for readers; `load` works without a manifest.
+/// is optional for readers; `load` works without a manifest. The extractor
+/// writes every field (null where unknown).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Manifest {
     /// Manifest format, 1.
@@ -204,23 +205,43 @@ pub struct Manifest {
     pub status: Option<String>,
     /// quota, deadline, budget or null.
     pub stop_reason: Option<String>,
-    /// When the extract started (RFC 3339, UTC).
+    /// Seconds Spotify asked to wait (quota stops).
+    pub retry_after_seconds: Option<u64>,
+    /// When the (first) extract of the day started (RFC 3339, UTC).
     pub started_at: Option<String>,
-    /// When the extract ended.
+    /// When the (last) extract of the day ended.
     pub ended_at: Option<String>,
+    /// development or extended, as inferred from the responses.
+    pub mode: Option<String>,
+    /// The artist-albums page size the API accepted (10 in development mode).
+    pub album_page_limit: Option<u32>,
     /// What was asked.
     pub requested: Option<Requested>,
     /// How each requested artist was resolved.
     pub artists: Option<Vec<ManifestArtist>>,
     /// Album id → when its body was fetched.
     pub albums: Option<BTreeMap<String, ManifestAlbum>>,
+    /// Each requested playlist's outcome.
+    pub playlists: Option<Vec<ManifestPlaylist>>,
+    /// What was skipped and why.
+    pub skipped: Option<Vec<crate::summary::Skip>>,
+    /// `/v1` requests of the day's runs.
+    pub requests: Option<crate::summary::Requests>,
 }
 
 /// `requested` of the manifest.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct Requested {
+    /// Artists as configured (names, ids, URIs).
+    pub artists: Option<Vec<String>>,
+    /// Playlists as configured.
+    pub playlists: Option<Vec<String>>,
     /// Include groups in the configured order.
     pub include_groups: Option<Vec<String>>,
+    /// The market.
+    pub market: Option<String>,
+    /// `--full`.
+    pub full: Option<bool>,
 }
 
 /// One artist of the manifest.
@@ -230,6 +251,10 @@ pub struct ManifestArtist {
     pub query: Option<String>,
     /// The resolved id.
     pub artist_id: Option<String>,
+    /// Spotify's name for it.
+    pub artist_name: Option<String>,
+    /// exact, first_hit, id, previous or playlist.
+    pub resolved_by: Option<String>,
     /// complete, pending or not_found.
     pub status: Option<String>,
 }
@@ -241,6 +266,17 @@ pub struct ManifestAlbum {
     pub fetched_at: Option<String>,
     /// Copied from an earlier snapshot.
     pub reused: Option<bool>,
+}
+
+/// One playlist of the manifest.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ManifestPlaylist {
+    /// The playlist id.
+    pub playlist_id: Option<String>,
+    /// ok, contents_unavailable or not_found.
+    pub status: Option<String>,
+    /// The HTTP status that decided it.
+    pub http_status: Option<u16>,
 }
 
 #[cfg(test)]

@@ -6,5 +6,7 @@ mod support;
 
 mod bad_input;
 mod cli;
+mod fake_spotify;
 mod golden;
 mod load;
+mod run;

@@ -8,6 +8,7 @@
 // Each test module uses a different part of the helpers.
 #![allow(dead_code)]
 
+pub mod fake_spotify;
 pub mod seed;
 
 use std::collections::BTreeMap;
