@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use serde_json::Value;
 use spotify_lake::extract::due;
 
 use crate::support::fake_spotify::{
@@ -725,5 +724,66 @@ fn the_raw_zone_is_merged_not_replaced_by_a_second_run_of_the_day() {
         2,
         "the artists partition is built from every artist body of the day"
     );
-    let _: Value = manifest;
+}
+
+#[test]
+fn a_revoked_token_is_renewed_once_and_the_run_completes() {
+    let mut knobs = Knobs::dev();
+    knobs.revoke_at = Some(6);
+    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
+    let t = TempLake::new();
+    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
+    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    run.assert_code(0);
+    // Requests in flight with the revoked token (at most `concurrency`)
+    // each get a 401, but they share one renewal.
+    let unauthorized = fake.requests().iter().filter(|r| r.status == 401).count();
+    assert!((1..=4).contains(&unauthorized), "{unauthorized}");
+    assert_eq!(fake.count("token"), 2, "one shared renewal for the 401s");
+    let summary = run.json();
+    assert_eq!(summary["token_requests"], 2);
+    assert_eq!(crate::support::rows(&summary, "albums"), 4);
+}
+
+#[test]
+fn a_second_401_with_a_fresh_token_is_fatal() {
+    let knobs = Knobs {
+        token_ttl_secs: 0,
+        ..Knobs::dev()
+    };
+    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
+    let t = TempLake::new();
+    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
+    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    run.assert_code(1);
+    run.assert_stderr_has(&["refused twice", "401"]);
+}
+
+#[test]
+fn a_token_close_to_expiry_is_renewed_before_use() {
+    // A token valid for 50 s is inside the 60 s margin: each request renews
+    // it first, so no request is sent with a token about to expire.
+    let knobs = Knobs {
+        token_ttl_secs: 50,
+        ..Knobs::dev()
+    };
+    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
+    let t = TempLake::new();
+    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
+    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    run.assert_code(0);
+    assert_eq!(
+        fake.requests().iter().filter(|r| r.status == 401).count(),
+        0
+    );
+    let v1 = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/v1/"))
+        .count();
+    assert!(
+        fake.count("token") > v1,
+        "{} tokens for {v1} requests",
+        fake.count("token")
+    );
 }

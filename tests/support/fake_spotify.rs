@@ -129,6 +129,9 @@ pub struct Knobs {
     /// `/v1` calls get 401 until the client fetches a new token. Turning it
     /// off makes them valid again.
     pub revoked: bool,
+    /// At the k-th `/v1` request, revoke every token issued so far (as
+    /// turning `revoked` on would), without the test racing the client.
+    pub revoke_at: Option<u64>,
     /// `(n, secs)`: at most n answered requests per rolling window of secs
     /// seconds; more get 429 with `Retry-After` = seconds (rounded up) until
     /// the oldest in the window leaves it. Rejected requests do not count.
@@ -165,6 +168,7 @@ impl Default for Knobs {
             mode: Mode::Dev,
             token_ttl_secs: 3600,
             revoked: false,
+            revoke_at: None,
             burst: None,
             quota_after: None,
             quota_retry_after: QUOTA_RETRY_AFTER,

@@ -42,6 +42,8 @@ pub(super) struct Counters {
     pub(super) next_generation: u64,
     /// With `revoked` on, tokens of a lower generation are rejected.
     pub(super) revoked_below: u64,
+    /// Set by `Knobs::revoke_at`: the revocation holds without `revoked`.
+    pub(super) revoked_by_count: bool,
     /// Arrival times of the answered requests in the burst window.
     window: VecDeque<Instant>,
 }
@@ -350,13 +352,18 @@ impl Shared {
         let mut state = lock(&self.state);
         state.v1 += 1;
         let k = state.v1;
+        if knobs.revoke_at == Some(k) {
+            state.revoked_below = state.next_generation;
+            state.revoked_by_count = true;
+        }
         let Some(token) = bearer else {
             return (Reply::error(401, "No token provided"), None);
         };
         match state.tokens.get(token) {
             None => return (Reply::error(401, "Invalid access token"), None),
             Some(&(generation, expiry)) => {
-                if now >= expiry || (knobs.revoked && generation < state.revoked_below) {
+                let revoked = knobs.revoked || state.revoked_by_count;
+                if now >= expiry || (revoked && generation < state.revoked_below) {
                     return (Reply::error(401, "The access token expired"), None);
                 }
             }
