@@ -12,11 +12,14 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use spotify_lake::catalog::{Catalog, CatalogKind, LocalCatalog};
+use spotify_lake::aws::Aws;
+use spotify_lake::catalog::{Catalog, CatalogKind, GlueCatalog, LocalCatalog, TableChange};
 use spotify_lake::config::{Config, ConfigError, Env, FileConfig, Overrides};
 use spotify_lake::extract::{self, ExtractOptions, SpotifyClient};
 use spotify_lake::ids::ExtractDate;
 use spotify_lake::query::{Engine, Format, format_batches};
+use spotify_lake::report::{self, Filters, ReportFormat};
+use spotify_lake::schema::Table;
 use spotify_lake::{LoadOptions, Summary, sql, store};
 
 /// Exit code of a partial run (quota, deadline, budget, pending artists).
@@ -73,11 +76,28 @@ enum Command {
     ///
     /// Writes the sample raw snapshot (Drake, Michael Jackson, Bruno Mars),
     /// loads it into a local lake with the local catalog, and prints
-    /// album_length_by_year and album_length_trend.
+    /// album_length_by_year and album_length_trend; ends by writing the
+    /// report (report.html in that folder) and printing its path.
     ///
     /// Example: spotify-lake demo --lake /tmp/demo
     #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
+    /// Write the album-length report: one HTML page with the charts and figures.
+    ///
+    /// Runs the queries of queries/ on the embedded engine and writes one
+    /// self-contained HTML file (SVG charts drawn in Rust and inlined; no
+    /// script, nothing fetched): average album length per release year for
+    /// all albums and for standard editions (deluxe excluded) with their
+    /// least-squares trend lines and the albums per year; album length per
+    /// artist; the trend figures (minutes per decade, r²) with a one-sentence
+    /// reading; the extract dates and album counts they rest on. A JSON
+    /// sidecar with the same figures is written beside it (report.json).
+    /// --format svg or png writes the main chart alone. Unfiltered, the
+    /// numbers are those `query` prints.
+    ///
+    /// Example: spotify-lake report --lake lake --out report.html
+    #[command(after_help = AFTER_HELP)]
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,7 +114,7 @@ struct ConfigArgs {
     /// The config file (TOML; default spotify-lake.toml when present).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// The lake (clean zone): a directory [default: [lake] url, else "lake"].
+    /// The lake (clean zone): a directory or s3://bucket/prefix [default: [lake] url, else "lake"].
     #[arg(long, value_name = "DIR")]
     lake: Option<String>,
 }
@@ -104,7 +124,7 @@ struct ConfigArgs {
 struct ZoneArgs {
     #[command(flatten)]
     config: ConfigArgs,
-    /// The raw zone root (holding extract_date=YYYY-MM-DD folders), or for load one snapshot folder [default: [lake] raw_url, else "raw"].
+    /// The raw zone root (holding extract_date=YYYY-MM-DD folders; a directory or s3://bucket/prefix), or for load one snapshot folder [default: [lake] raw_url, else "raw"].
     #[arg(long, value_name = "DIR")]
     raw: Option<String>,
     /// Where to register tables and partitions [default: [catalog] kind, else local].
@@ -161,6 +181,27 @@ struct QueryArgs {
 }
 
 #[derive(Debug, Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Where to write the report [default: report.html, or report.svg / report.png with --format].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Only albums released in or after this year.
+    #[arg(long, value_name = "YEAR")]
+    from: Option<i32>,
+    /// Only albums released in or before this year.
+    #[arg(long, value_name = "YEAR")]
+    to: Option<i32>,
+    /// Only albums whose first artist has this name (any case), or listed for this artist id (repeatable).
+    #[arg(long = "artist", value_name = "NAME|ID")]
+    artists: Vec<String>,
+    /// html: the page plus a JSON sidecar; svg or png: the main chart alone [default: --out's extension, else html].
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+}
+
+#[derive(Debug, Args)]
 struct DemoArgs {
     /// Folder for the demo's raw zone and lake (created; files of the sample are replaced).
     #[arg(long, value_name = "DIR", default_value = "spotify-lake-demo")]
@@ -174,6 +215,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Load(args) => load(args).await,
         Command::Query(args) => query(args).await,
         Command::Demo(args) => demo(args).await,
+        Command::Report(args) => report_cmd(args).await,
     }
 }
 
@@ -225,8 +267,8 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
         .into());
     }
     let creds = cfg.credentials()?.clone();
-    let raw = store::open(&cfg.raw_url).context("--raw")?;
-    let lake = store::open(&cfg.lake_url).context("--lake")?;
+    let zones = Zones::open(&cfg).await?;
+    let (raw, lake) = (&zones.raw, &zones.lake);
     let progress = std::io::stderr().is_terminal();
     let client = SpotifyClient::connect(&cfg.spotify, &creds, None).await?;
     if cfg.dry_run {
@@ -235,22 +277,114 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
             full: cfg.full,
             progress: false,
         };
-        let plan = extract::dry_run(&cfg.spotify, &client, &raw, &opts).await?;
+        let plan = extract::dry_run(&cfg.spotify, &client, raw, &opts).await?;
         print!("{plan}");
+        if let Some(catalog) = zones.catalog(&cfg) {
+            print_catalog_plan(catalog.as_ref(), &plan).await?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    let catalog = open_catalog(cfg.catalog, &lake);
-    let summary = spotify_lake::run::run(&cfg, &client, &raw, &lake, catalog.as_deref(), progress)
+    let catalog = zones.catalog(&cfg);
+    let summary = spotify_lake::run::run(&cfg, &client, raw, lake, catalog.as_deref(), progress)
         .await
         .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
     print_summary(&summary, args.zone.summary)?;
     Ok(exit_for(&summary))
 }
 
-fn open_catalog(kind: CatalogKind, lake: &store::Location) -> Option<Box<dyn Catalog>> {
-    match kind {
-        CatalogKind::Local => Some(Box::new(LocalCatalog::new(lake.store.clone()))),
-        CatalogKind::None => None,
+/// The lake a reading command (query, report) reads: it must exist.
+async fn open_lake_to_read(cfg: &Config) -> anyhow::Result<store::Location> {
+    let aws = if store::is_s3(&cfg.lake_url) {
+        Some(Aws::load().await)
+    } else {
+        None
+    };
+    let lake = store::open_with(&cfg.lake_url, aws.as_ref()).context("--lake")?;
+    if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
+        bail!(
+            "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
+            dir.display(),
+            cfg.lake_url
+        );
+    }
+    Ok(lake)
+}
+
+/// `--dry-run`: the catalog changes a run would make, made by none.
+async fn print_catalog_plan(catalog: &dyn Catalog, plan: &extract::Plan) -> anyhow::Result<()> {
+    let word = |c: TableChange| match c {
+        TableChange::Created => "create",
+        TableChange::Updated => "update (columns added or comments changed)",
+        TableChange::Unchanged => "unchanged",
+    };
+    println!("catalog changes:");
+    for table in Table::ALL {
+        println!(
+            "  table {table}: {}",
+            word(catalog.plan_table(table.def()).await?)
+        );
+    }
+    for view in sql::VIEWS {
+        println!(
+            "  view {}: {}",
+            view.file.name,
+            word(catalog.plan_view(view).await?)
+        );
+    }
+    let artists = plan
+        .artists
+        .iter()
+        .filter(|a| a.artist_id.is_some())
+        .count();
+    println!(
+        "  partitions to register: {} (albums and tracks of {artists} artists, artists) plus one per playlist with items",
+        2 * artists + 1
+    );
+    Ok(())
+}
+
+/// The raw zone and the lake, opened once, with the AWS configuration
+/// loaded only when something lives on AWS.
+struct Zones {
+    raw: store::Location,
+    lake: store::Location,
+    aws: Option<Aws>,
+}
+
+impl Zones {
+    async fn open(cfg: &Config) -> anyhow::Result<Self> {
+        let needs_aws = store::is_s3(&cfg.raw_url)
+            || store::is_s3(&cfg.lake_url)
+            || cfg.catalog == CatalogKind::Glue;
+        let aws = if needs_aws {
+            Some(Aws::load().await)
+        } else {
+            None
+        };
+        Ok(Zones {
+            raw: store::open_with(&cfg.raw_url, aws.as_ref()).context("--raw")?,
+            lake: store::open_with(&cfg.lake_url, aws.as_ref()).context("--lake")?,
+            aws,
+        })
+    }
+
+    fn catalog(&self, cfg: &Config) -> Option<Box<dyn Catalog>> {
+        match cfg.catalog {
+            CatalogKind::Local => Some(Box::new(LocalCatalog::new(self.lake.store.clone()))),
+            CatalogKind::Glue => {
+                let aws = self
+                    .aws
+                    .as_ref()
+                    .expect("Zones::open loads AWS for the glue catalog");
+                Some(Box::new(GlueCatalog::new(
+                    aws,
+                    &cfg.database,
+                    &self.lake.decoded(),
+                    cfg.projection,
+                )))
+            }
+            CatalogKind::None => None,
+        }
     }
 }
 
@@ -264,9 +398,9 @@ fn exit_for(summary: &Summary) -> ExitCode {
 
 async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let cfg = resolve_config(&args.zone.config, zone_overrides(&args.zone))?;
-    let raw = store::open(&cfg.raw_url).context("--raw")?;
-    let lake = store::open(&cfg.lake_url).context("--lake")?;
-    let catalog = open_catalog(cfg.catalog, &lake);
+    let zones = Zones::open(&cfg).await?;
+    let (raw, lake) = (&zones.raw, &zones.lake);
+    let catalog = zones.catalog(&cfg);
     let mut opts = LoadOptions {
         extract_date: cfg.extract_date,
         progress: std::io::stderr().is_terminal(),
@@ -275,7 +409,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.concurrency {
         opts.concurrency = n.get();
     }
-    let summary = spotify_lake::load(&raw, &lake, catalog.as_deref(), &opts)
+    let summary = spotify_lake::load(raw, lake, catalog.as_deref(), &opts)
         .await
         .with_context(|| format!("loading {raw} into {lake}"))?;
     print_summary(&summary, args.zone.summary)?;
@@ -297,14 +431,7 @@ async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
         );
     };
     let cfg = resolve_config(&args.config, Overrides::default())?;
-    let lake = store::open(&cfg.lake_url).context("--lake")?;
-    if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
-        bail!(
-            "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
-            dir.display(),
-            cfg.lake_url
-        );
-    }
+    let lake = open_lake_to_read(&cfg).await?;
     let engine = Engine::open(&lake).await?;
     let (schema, batches) = engine.run(&name, &sql).await?;
     let text = format_batches(&schema, &batches, args.format)?;
@@ -358,5 +485,38 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!(
         "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query latest.sql --lake {lake_arg} --format csv   (your own SQL over albums, tracks, artists, latest_albums)"
     );
+    let report_path = root.join("report.html");
+    let built = report::build(&lake, &Filters::default()).await?;
+    report::write(&built, &lake, &report_path, ReportFormat::Html)?;
+    println!("\nReport (open it in a browser): {}", report_path.display());
     Ok(exit_for(&summary))
+}
+
+async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let cfg = resolve_config(&args.config, Overrides::default())?;
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(ConfigError::Value {
+            key: "--from/--to".into(),
+            value: format!("{from} > {to}"),
+            expected: "--from at most --to, e.g. --from 2000 --to 2020".into(),
+        }
+        .into());
+    }
+    let filters = Filters {
+        from: args.from,
+        to: args.to,
+        artists: args.artists,
+    };
+    let (out, format) = ReportFormat::resolve(args.out, args.format);
+    let lake = open_lake_to_read(&cfg).await?;
+    let built = report::build(&lake, &filters).await?;
+    let written = report::write(&built, &lake, &out, format)
+        .with_context(|| format!("writing the report for {lake}"))?;
+    eprintln!("{}", built.reading);
+    for path in written {
+        println!("{}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -567,6 +567,18 @@ impl Config {
             ));
         }
 
+        let lake_url = flags
+            .lake
+            .clone()
+            .or(lake.url.clone())
+            .unwrap_or_else(|| "lake".into());
+        if catalog == CatalogKind::Glue && !lake_url.starts_with("s3://") {
+            return Err(ConfigError::Value {
+                key: "--catalog glue".into(),
+                value: format!("with --lake {lake_url}"),
+                expected: "the Glue catalog registers S3 locations for Athena: put the lake on S3 (--lake s3://bucket/prefix) or use --catalog local".into(),
+            });
+        }
         Ok(Config {
             spotify: SpotifyConfig {
                 artists,
@@ -584,11 +596,7 @@ impl Config {
                 auth_base_url: url_from_env("SPOTIFY_AUTH_BASE_URL", DEFAULT_AUTH_BASE_URL)?,
                 credentials,
             },
-            lake_url: flags
-                .lake
-                .clone()
-                .or(lake.url)
-                .unwrap_or_else(|| "lake".into()),
+            lake_url,
             raw_url: flags
                 .raw
                 .clone()

@@ -22,9 +22,11 @@
 //! - [`extract`]: the Spotify client and what to fetch, into the raw zone.
 //! - [`load`]: the pipeline from a raw snapshot to a registered lake.
 //! - [`run`]: extract, then load: the weekly job.
+//! - [`report`] (feature `engine`): the charts of the answer.
 //! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
 #![warn(missing_docs)]
 
+pub mod aws;
 pub mod catalog;
 pub mod config;
 pub mod extract;
@@ -34,6 +36,8 @@ pub mod load;
 #[cfg(feature = "engine")]
 pub mod query;
 pub mod raw;
+#[cfg(feature = "engine")]
+pub mod report;
 pub mod run;
 pub mod sample;
 pub mod schema;

@@ -237,16 +237,23 @@ pub async fn register(
     keys: &[PartitionKey],
     summary: &mut Summary,
 ) -> Result<(), Error> {
+    use crate::catalog::TableChange;
     for table in Table::ALL {
-        let change = catalog.ensure_table(table.def()).await?;
-        tracing::debug!(%table, ?change, "Table ensured.");
+        match catalog.ensure_table(table.def()).await? {
+            TableChange::Created => summary.catalog.tables_created += 1,
+            TableChange::Updated => summary.catalog.tables_updated += 1,
+            TableChange::Unchanged => {}
+        }
     }
     let new = catalog.add_partitions(keys).await? as u64;
     summary.partitions.registered += new;
     summary.partitions.existing += keys.len() as u64 - new;
     for view in VIEWS {
-        catalog.ensure_view(view).await?;
+        if catalog.ensure_view(view).await? != TableChange::Unchanged {
+            summary.catalog.views_written += 1;
+        }
     }
+    summary.catalog.calls = catalog.calls();
     Ok(())
 }
 
@@ -390,12 +397,19 @@ async fn load_artist(
         }
     }
     let ids: Vec<String> = found.iter().map(|(id, _, _)| id.to_string()).collect();
-    // Reads overlap; parsing, the transform and Parquet encoding run on a
-    // blocking thread so the reactor only moves bytes.
+    // Parsing, the transform and Parquet encoding run on a blocking thread
+    // so the reactor only moves bytes. A local snapshot is read on that
+    // thread too (see `LocalReader`); a remote one here, reads overlapping.
+    let local = ctx.snapshot.local_reader();
     let bodies: Vec<_> = futures::stream::iter(found.into_iter().map(|(id, path, group)| {
         let ctx = Arc::clone(&ctx);
+        let remote = local.is_none();
         async move {
-            let body = read_raw(&ctx.snapshot, ObjectKind::Album, id.as_str(), &path).await;
+            let body = if remote {
+                Some(read_raw(&ctx.snapshot, ObjectKind::Album, id.as_str(), &path).await)
+            } else {
+                None
+            };
             (id, path, group, body)
         }
     }))
@@ -413,6 +427,16 @@ async fn load_artist(
         tokio::task::spawn_blocking(move || -> Result<_, Error> {
             let mut inputs = Vec::with_capacity(bodies.len());
             for (id, path, group, body) in bodies {
+                let body = body.unwrap_or_else(|| {
+                    let reader = local.as_ref().expect("bodies not read yet are local");
+                    reader.read(&path).map_err(|reason| {
+                        Skip::new(
+                            ObjectKind::Album.noun(),
+                            id.as_str(),
+                            format!("{path}: {reason}"),
+                        )
+                    })
+                });
                 let parsed = body.and_then(|bytes| {
                     parse_raw::<model::Album>(ObjectKind::Album, id.as_str(), &path, &bytes)
                 });

@@ -10,6 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use object_store::ObjectStore;
+use object_store::aws::AmazonS3Builder;
 use object_store::prefix::PrefixStore;
 use url::Url;
 
@@ -23,7 +24,9 @@ pub enum StoreError {
         given: String,
     },
     /// A scheme this build does not serve.
-    #[error("{given:?}: {scheme}:// locations are not supported by this build; use a directory")]
+    #[error(
+        "{given:?}: {scheme}:// locations need the AWS configuration, which this command does not load"
+    )]
     Unsupported {
         /// What was given.
         given: String,
@@ -69,6 +72,20 @@ impl fmt::Display for Location {
 }
 
 impl Location {
+    /// The root as written in catalogs and shown to people: the URL with
+    /// its path percent-decoded (`s3://bucket/my lake/`), as S3 keys are.
+    pub fn decoded(&self) -> String {
+        let path = object_store::path::Path::from_url_path(self.url.path())
+            .map(|p| p.to_string())
+            .unwrap_or_else(|_| self.url.path().trim_matches('/').to_owned());
+        let host = self.url.host_str().unwrap_or_default();
+        if path.is_empty() {
+            format!("{}://{host}/", self.url.scheme())
+        } else {
+            format!("{}://{host}/{path}/", self.url.scheme())
+        }
+    }
+
     /// The local directory behind a `file://` location, if it is one.
     pub fn local_dir(&self) -> Option<std::path::PathBuf> {
         (self.url.scheme() == "file")
@@ -79,15 +96,27 @@ impl Location {
 
 /// Parses a directory (absolute or relative to the working directory) or a
 /// `file://` URL into a [`Location`]. The directory need not exist yet; it is
-/// created by the first write.
+/// created by the first write. `s3://` needs [`open_with`].
 pub fn open(given: &str) -> Result<Location, StoreError> {
+    open_with(given, None)
+}
+
+/// Whether a location is on S3 (and so needs the AWS configuration).
+pub fn is_s3(given: &str) -> bool {
+    given.trim_start().starts_with("s3://")
+}
+
+/// [`open`], plus `s3://bucket/prefix` with region, endpoint and
+/// credentials from `aws` (object_store's retries back off on 503 SlowDown
+/// and other 5xx).
+pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location, StoreError> {
     let bad = || StoreError::BadLocation {
         given: given.to_owned(),
     };
     if given.trim().is_empty() {
         return Err(bad());
     }
-    let url = match Url::parse(given) {
+    let mut url = match Url::parse(given) {
         // A one-letter "scheme" is a Windows drive, not a URL.
         Ok(url) if url.scheme().len() > 1 => url,
         _ => {
@@ -95,24 +124,40 @@ pub fn open(given: &str) -> Result<Location, StoreError> {
             Url::from_directory_path(&abs).map_err(|()| bad())?
         }
     };
-    match url.scheme() {
-        "file" => {}
-        "s3" => {
-            return Err(StoreError::Unsupported {
-                given: given.to_owned(),
-                scheme: "s3".to_owned(),
-            });
-        }
-        _ => return Err(bad()),
-    }
-    let mut url = url;
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }
-    let (store, root) = object_store::parse_url(&url).map_err(|source| StoreError::Open {
+    let open_err = |source| StoreError::Open {
         given: given.to_owned(),
         source,
-    })?;
+    };
+    let (store, root): (Box<dyn ObjectStore>, object_store::path::Path) = match url.scheme() {
+        "file" => object_store::parse_url(&url).map_err(open_err)?,
+        "s3" => {
+            let Some(aws) = aws else {
+                return Err(StoreError::Unsupported {
+                    given: given.to_owned(),
+                    scheme: "s3".to_owned(),
+                });
+            };
+            let bucket = url.host_str().filter(|b| !b.is_empty()).ok_or_else(bad)?;
+            let mut builder = AmazonS3Builder::new()
+                .with_bucket_name(bucket)
+                .with_region(aws.region());
+            if let Some(endpoint) = aws.endpoint() {
+                builder = builder
+                    .with_allow_http(endpoint.starts_with("http://"))
+                    .with_endpoint(endpoint);
+            }
+            if let Some(credentials) = aws.s3_credentials() {
+                builder = builder.with_credentials(credentials);
+            }
+            let store = builder.build().map_err(open_err)?;
+            let root = object_store::path::Path::from_url_path(url.path()).map_err(|_| bad())?;
+            (Box::new(store), root)
+        }
+        _ => return Err(bad()),
+    };
     let store: Arc<dyn ObjectStore> = Arc::new(PrefixStore::new(store, root));
     Ok(Location { store, url })
 }
@@ -136,9 +181,16 @@ mod tests {
     }
 
     #[test]
+    fn catalogs_get_the_decoded_location() {
+        let loc = open("/tmp/my lake/x%y").unwrap();
+        assert!(loc.url.as_str().contains("my%20lake"), "{}", loc.url);
+        assert_eq!(loc.decoded(), "file:///tmp/my lake/x%y/");
+    }
+
+    #[test]
     fn unsupported_and_empty_locations_say_what_is_expected() {
         let err = open("s3://bucket/prefix").unwrap_err().to_string();
-        assert!(err.contains("not supported"), "{err}");
+        assert!(err.contains("need the AWS configuration"), "{err}");
         let err = open("s4://x").unwrap_err().to_string();
         assert!(
             err.contains("expected a directory or s3://bucket/prefix"),

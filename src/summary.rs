@@ -82,6 +82,19 @@ pub struct Partitions {
     pub existing: u64,
 }
 
+/// What the catalog step did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CatalogCounts {
+    /// Tables created.
+    pub tables_created: u64,
+    /// Tables whose columns or docs were updated.
+    pub tables_updated: u64,
+    /// Views created or updated.
+    pub views_written: u64,
+    /// Remote catalog API calls (Glue); 0 for the local catalog.
+    pub calls: u64,
+}
+
 /// What a run or load did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -105,6 +118,8 @@ pub struct Summary {
     pub files_written: u64,
     /// Catalog partitions.
     pub partitions: Partitions,
+    /// Catalog tables, views and calls.
+    pub catalog: CatalogCounts,
     /// Counted warnings that did not skip anything, e.g. `release_date`
     /// (an unreadable date stored as null).
     pub warnings: BTreeMap<String, u64>,
@@ -128,6 +143,7 @@ impl Summary {
             rows: BTreeMap::new(),
             files_written: 0,
             partitions: Partitions::default(),
+            catalog: CatalogCounts::default(),
             warnings: BTreeMap::new(),
             skipped: Vec::new(),
             pending_artists: Vec::new(),
@@ -171,6 +187,14 @@ impl fmt::Display for Summary {
             "partitions      {} registered, {} already there",
             self.partitions.registered, self.partitions.existing
         );
+        let c = &self.catalog;
+        if c.tables_created + c.tables_updated + c.views_written + c.calls > 0 {
+            let _ = writeln!(
+                out,
+                "catalog         {} tables created, {} updated, {} views written, {} API calls",
+                c.tables_created, c.tables_updated, c.views_written, c.calls
+            );
+        }
         for (what, n) in &self.warnings {
             let _ = writeln!(out, "warnings        {what:<16} {n}");
         }

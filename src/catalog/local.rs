@@ -15,7 +15,7 @@ use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
-use super::{Catalog, CatalogError, TableChange, check_evolution};
+use super::{Catalog, CatalogError, Registered, TableChange, compare};
 use crate::lake::{PART_FILE, PartitionKey};
 use crate::schema::{HiveType, Table, TableDef};
 use crate::sql::ViewFile;
@@ -90,6 +90,25 @@ impl LocalCatalog {
             })
     }
 
+    fn view_path(view: &ViewFile) -> Path {
+        Path::from(format!("{CATALOG_DIR}/views/{}.json", view.file.name))
+    }
+
+    async fn read_view(&self, path: &Path) -> Result<Option<ViewRecord>, CatalogError> {
+        let bytes = match self.lake.get(path).await {
+            Ok(r) => r.bytes().await,
+            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+            Err(e) => Err(e),
+        }
+        .map_err(|source| CatalogError::Store {
+            action: "read",
+            path: path.to_string(),
+            source,
+        })?;
+        // A record this program cannot read is rewritten.
+        Ok(serde_json::from_slice(&bytes).ok())
+    }
+
     async fn write_json<T: Serialize>(&self, path: Path, value: &T) -> Result<(), CatalogError> {
         // Serialising our own plain structs cannot fail.
         let bytes = serde_json::to_vec_pretty(value).expect("catalog records serialise");
@@ -124,53 +143,62 @@ fn columns_of(def: &TableDef) -> (Vec<Column>, Vec<Column>) {
     (cols, keys)
 }
 
-fn pairs(cols: &[Column]) -> Vec<(String, String)> {
-    cols.iter()
-        .map(|c| (c.name.clone(), c.hive_type.clone()))
-        .collect()
+fn registered(file: &TableFile) -> Registered {
+    Registered {
+        description: Some(file.description.clone()),
+        columns: file
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.hive_type.clone(), Some(c.comment.clone())))
+            .collect(),
+        keys: file
+            .partition_keys
+            .iter()
+            .map(|c| (c.name.clone(), c.hive_type.clone()))
+            .collect(),
+        key_comments: file
+            .partition_keys
+            .iter()
+            .map(|c| Some(c.comment.clone()))
+            .collect(),
+    }
 }
 
 #[async_trait]
 impl Catalog for LocalCatalog {
     async fn ensure_table(&self, def: &TableDef) -> Result<TableChange, CatalogError> {
         let _guard = self.lock.lock().await;
+        let existing = self.read_table(&def.name).await?;
+        let change = compare(def, existing.as_ref().map(registered).as_ref())?;
+        if change == TableChange::Unchanged {
+            return Ok(change);
+        }
         let (columns, partition_keys) = columns_of(def);
-        let (change, partitions) = match self.read_table(&def.name).await? {
-            None => (TableChange::Created, BTreeSet::new()),
-            Some(existing) => {
-                let added = check_evolution(
-                    def,
-                    &pairs(&existing.columns),
-                    &pairs(&existing.partition_keys),
-                )?;
-                let same_docs = existing.description == def.description
-                    && existing
-                        .columns
-                        .iter()
-                        .zip(&columns)
-                        .all(|(a, b)| a.comment == b.comment);
-                if !added && same_docs {
-                    return Ok(TableChange::Unchanged);
-                }
-                if added {
-                    let new: Vec<&str> = columns[existing.columns.len()..]
-                        .iter()
-                        .map(|c| c.name.as_str())
-                        .collect();
-                    tracing::info!(table = %def.name, added = ?new, "Columns added to the local catalog.");
-                }
-                (TableChange::Updated, existing.partitions)
-            }
-        };
         let file = TableFile {
             name: def.name.clone(),
             description: def.description.clone(),
             columns,
             partition_keys,
-            partitions,
+            partitions: existing.map(|e| e.partitions).unwrap_or_default(),
         };
         self.write_json(Self::table_path(&def.name), &file).await?;
         Ok(change)
+    }
+
+    async fn plan_table(&self, def: &TableDef) -> Result<TableChange, CatalogError> {
+        let existing = self.read_table(&def.name).await?;
+        compare(def, existing.as_ref().map(registered).as_ref())
+    }
+
+    async fn plan_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError> {
+        let path = Self::view_path(view);
+        Ok(match self.read_view(&path).await? {
+            None => TableChange::Created,
+            Some(old) if old.sql == view.file.sql && old.columns == view.columns => {
+                TableChange::Unchanged
+            }
+            Some(_) => TableChange::Updated,
+        })
     }
 
     async fn add_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError> {
@@ -203,14 +231,17 @@ impl Catalog for LocalCatalog {
         Ok(new)
     }
 
-    async fn ensure_view(&self, view: &ViewFile) -> Result<(), CatalogError> {
-        let record = ViewRecord {
-            name: view.file.name.to_owned(),
-            sql: view.file.sql.to_owned(),
-            columns: view.columns.to_owned(),
-        };
-        let path = Path::from(format!("{CATALOG_DIR}/views/{}.json", view.file.name));
-        self.write_json(path, &record).await
+    async fn ensure_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError> {
+        let change = self.plan_view(view).await?;
+        if change != TableChange::Unchanged {
+            let record = ViewRecord {
+                name: view.file.name.to_owned(),
+                sql: view.file.sql.to_owned(),
+                columns: view.columns.to_owned(),
+            };
+            self.write_json(Self::view_path(view), &record).await?;
+        }
+        Ok(change)
     }
 
     async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError> {

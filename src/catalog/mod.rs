@@ -8,10 +8,12 @@
 //! The pipeline calls only the trait; `--catalog none` is `None`, not an
 //! implementation that does nothing.
 
+mod glue;
 mod local;
 
 use async_trait::async_trait;
 
+pub use glue::{GlueCatalog, PARTITION_BATCH, trino_type};
 pub use local::LocalCatalog;
 
 use crate::lake::PartitionKey;
@@ -23,6 +25,8 @@ use crate::sql::ViewFile;
 pub enum CatalogKind {
     /// Table definitions in `<lake>/_catalog/`, read by the embedded engine.
     Local,
+    /// The AWS Glue Data Catalog (the lake must be on S3).
+    Glue,
     /// Register nothing.
     None,
 }
@@ -77,6 +81,29 @@ pub enum CatalogError {
         /// In `schemas/`.
         declared: String,
     },
+    /// A Glue call failed (after the SDK's retries).
+    #[error(
+        "cannot {action} {what} in AWS Glue; check the credentials, the region and glue:* permissions on the database"
+    )]
+    Glue {
+        /// What was attempted.
+        action: String,
+        /// The database, table or view.
+        what: String,
+        /// The SDK's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Partitions that could not be registered (their files are written: a re-run registers them).
+    #[error(
+        "partitions of {table} could not be registered: {failed}; run load again to register them"
+    )]
+    Partitions {
+        /// The table.
+        table: String,
+        /// Which, and why.
+        failed: String,
+    },
     /// Reading or writing the catalog's own files failed.
     #[error("cannot {action} {path}")]
     Store {
@@ -109,29 +136,53 @@ pub enum CatalogError {
 pub trait Catalog: Send + Sync {
     /// Creates the table, or adds the columns `schemas/` gained.
     async fn ensure_table(&self, table: &TableDef) -> Result<TableChange, CatalogError>;
+    /// What `ensure_table` would do, without doing it (`--dry-run`).
+    async fn plan_table(&self, table: &TableDef) -> Result<TableChange, CatalogError>;
+    /// What `ensure_view` would do, without doing it (`--dry-run`).
+    async fn plan_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError>;
     /// Registers partitions whose files are written; returns how many were
     /// new (the rest were already there).
     async fn add_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError>;
     /// Creates or updates a view.
-    async fn ensure_view(&self, view: &ViewFile) -> Result<(), CatalogError>;
+    async fn ensure_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError>;
     /// The registered partitions of a table.
     async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError>;
+    /// Remote API calls made so far (Glue); 0 for a local catalog.
+    fn calls(&self) -> u64 {
+        0
+    }
 }
 
-/// Compares a registered table with its definition: added columns are fine,
-/// a changed type, a removed column or changed keys are errors.
-/// Returns whether columns were added.
-pub fn check_evolution(
+/// A table as a catalog holds it: what [`compare`] needs.
+#[derive(Debug, Clone, Default)]
+pub struct Registered {
+    /// The table's description.
+    pub description: Option<String>,
+    /// Data columns: name, Hive type, comment.
+    pub columns: Vec<(String, String, Option<String>)>,
+    /// Partition keys: name, Hive type.
+    pub keys: Vec<(String, String)>,
+    /// Partition keys' comments, in key order.
+    pub key_comments: Vec<Option<String>>,
+}
+
+/// What `ensure_table` does to a registered table (or `None`): create it,
+/// add the columns `schemas/` gained (or refresh its comments), or nothing.
+/// A changed type, a removed column or changed keys are errors that say
+/// what differs.
+pub fn compare(
     table: &TableDef,
-    registered_columns: &[(String, String)],
-    registered_keys: &[(String, String)],
-) -> Result<bool, CatalogError> {
+    registered: Option<&Registered>,
+) -> Result<TableChange, CatalogError> {
+    let Some(registered) = registered else {
+        return Ok(TableChange::Created);
+    };
     let declared_keys: Vec<(String, String)> = table
         .partition_keys
         .iter()
         .map(|k| (k.name.clone(), k.hive_type.hive_name().to_owned()))
         .collect();
-    if declared_keys != registered_keys {
+    if declared_keys != registered.keys {
         let show = |keys: &[(String, String)]| {
             keys.iter()
                 .map(|(n, t)| format!("{n} {t}"))
@@ -140,11 +191,11 @@ pub fn check_evolution(
         };
         return Err(CatalogError::PartitionKeysChanged {
             table: table.name.clone(),
-            registered: show(registered_keys),
+            registered: show(&registered.keys),
             declared: show(&declared_keys),
         });
     }
-    for (name, registered) in registered_columns {
+    for (name, registered_type, _) in &registered.columns {
         match table.columns.iter().find(|c| &c.name == name) {
             None => {
                 return Err(CatalogError::ColumnRemoved {
@@ -152,16 +203,39 @@ pub fn check_evolution(
                     column: name.clone(),
                 });
             }
-            Some(c) if c.hive_type.hive_name() != registered => {
+            Some(c) if c.hive_type.hive_name() != registered_type => {
                 return Err(CatalogError::TypeChanged {
                     table: table.name.clone(),
                     column: name.clone(),
-                    registered: registered.clone(),
+                    registered: registered_type.clone(),
                     declared: c.hive_type.hive_name().to_owned(),
                 });
             }
             Some(_) => {}
         }
     }
-    Ok(table.columns.len() > registered_columns.len())
+    let added = table.columns.len() > registered.columns.len();
+    let same_docs = registered.description.as_deref() == Some(table.description.as_str())
+        && registered
+            .columns
+            .iter()
+            .zip(&table.columns)
+            .all(|((_, _, c), d)| c.as_deref() == Some(d.comment.as_str()))
+        && registered
+            .key_comments
+            .iter()
+            .zip(&table.partition_keys)
+            .all(|(c, k)| c.as_deref() == Some(k.comment.as_str()));
+    if added {
+        let new: Vec<&str> = table.columns[registered.columns.len()..]
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        tracing::info!(table = %table.name, added = ?new, "Columns to add.");
+    }
+    Ok(if added || !same_docs {
+        TableChange::Updated
+    } else {
+        TableChange::Unchanged
+    })
 }

@@ -384,15 +384,26 @@ impl Snapshot {
             .bytes()
             .await
             .map_err(|e| format!("cannot read: {e}"))?;
-        if path.as_ref().ends_with(".gz") {
-            let mut out = Vec::with_capacity(bytes.len() * 6);
-            flate2::read::GzDecoder::new(bytes.as_ref())
-                .read_to_end(&mut out)
-                .map_err(|e| format!("not valid gzip: {e}"))?;
-            Ok(Bytes::from(out))
-        } else {
-            Ok(bytes)
+        decode(path, bytes)
+    }
+
+    /// A reader that runs on the caller's (blocking) thread, for a snapshot
+    /// in a local directory; `None` for a remote one (use [`Self::read`]).
+    ///
+    /// Why: object_store's local store answers each `get` on tokio's
+    /// blocking pool; for 50,000 small album bodies that is a thread
+    /// hand-off per file (measured: 2.3 million futex calls and 470 threads
+    /// in one load). A load already parses each artist's albums on one
+    /// blocking thread, which reads them there with plain `std::fs`.
+    pub fn local_reader(&self) -> Option<LocalReader> {
+        let mut root = self.raw.local_dir()?;
+        for part in self.prefix.parts() {
+            root.push(part.as_ref());
         }
+        Some(LocalReader {
+            root,
+            prefix: self.prefix.clone(),
+        })
     }
 
     /// Reads `manifest.json`. `Ok(None)` when there is none; a manifest that
@@ -405,6 +416,38 @@ impl Snapshot {
         let skip = |reason: String| Skip::new("manifest", path.to_string(), reason);
         let bytes = self.read(&path).await.map_err(skip)?;
         parse_body(&bytes).map(Some).map_err(skip)
+    }
+}
+
+/// Reads a snapshot's files from a local directory, synchronously.
+#[derive(Debug, Clone)]
+pub struct LocalReader {
+    root: std::path::PathBuf,
+    prefix: Path,
+}
+
+impl LocalReader {
+    /// Reads one body (a path from [`Snapshot::list`]), gunzipping `.json.gz`.
+    pub fn read(&self, path: &Path) -> Result<Bytes, String> {
+        let mut file = self.root.clone();
+        for part in path.parts().skip(self.prefix.parts().count()) {
+            file.push(part.as_ref());
+        }
+        let bytes = std::fs::read(&file).map_err(|e| format!("cannot read: {e}"))?;
+        decode(path, Bytes::from(bytes))
+    }
+}
+
+/// Gunzips a `.json.gz` body; other bodies are returned as they are.
+fn decode(path: &Path, bytes: Bytes) -> Result<Bytes, String> {
+    if path.as_ref().ends_with(".gz") {
+        let mut out = Vec::with_capacity(bytes.len() * 6);
+        flate2::read::GzDecoder::new(bytes.as_ref())
+            .read_to_end(&mut out)
+            .map_err(|e| format!("not valid gzip: {e}"))?;
+        Ok(Bytes::from(out))
+    } else {
+        Ok(bytes)
     }
 }
 

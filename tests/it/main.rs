@@ -7,6 +7,8 @@ mod support;
 mod bad_input;
 mod cli;
 mod fake_spotify;
+mod glue;
 mod golden;
 mod load;
+mod report;
 mod run;

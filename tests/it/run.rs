@@ -686,6 +686,22 @@ fn a_dry_run_plans_from_the_previous_snapshot_and_sends_nothing_but_the_token() 
     run.assert_code(0);
     assert!(run.stdout.contains("expected requests:"), "{}", run.stdout);
     assert!(run.stdout.contains("previous snapshot:"), "{}", run.stdout);
+    // The first run registered everything: the plan changes nothing.
+    assert!(
+        run.stdout.contains("table albums: unchanged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("view latest_albums: unchanged"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("partitions to register: 7"),
+        "{}",
+        run.stdout
+    );
     let after: Vec<_> = fake.requests().into_iter().skip(before).collect();
     assert!(after.iter().all(|r| r.endpoint() == "token"), "{after:?}");
     assert_eq!(

@@ -8,7 +8,9 @@
 // Each test module uses a different part of the helpers.
 #![allow(dead_code)]
 
+pub mod catalog_contract;
 pub mod fake_spotify;
+pub mod moto;
 pub mod seed;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# S3 + Glue load benchmark: `spotify-lake load --catalog glue` of the synthetic
+# 50,000-album raw snapshot into s3://… on a moto server on loopback.
+#
+#   benches/s3_glue.sh                 # generate once, build, start moto, load once, stop moto
+#   AWSWRANGLER=1 benches/s3_glue.sh   # also the awswrangler baseline on the same moto
+#
+# Environment:
+#   BENCH_DIR         where the snapshot lives (default ~/.cache/spotify-lake/bench)
+#   GEN_ARGS          extra arguments for scripts/gen_snapshot.py synthetic, e.g.
+#                     GEN_ARGS='--albums 5000 --artists 200' BENCH_DIR=~/.cache/spotify-lake/bench-5k
+#   CARGO_TARGET_DIR  cargo's target folder (default ~/.cache/spotify-lake/target)
+#   BIN               a spotify-lake binary to use instead of `cargo build --release`
+#   RUNS              timed runs (default 1); moto is reset before each
+#   MOTO_PYTHON       a python with moto[server] (default: the CI venv
+#                     ~/.cache/spotify-lake/venv-*, made by .ci/run)
+#   AWSWRANGLER=1     also run benches/awswrangler_baseline.py (albums + tracks with
+#                     wr.s3.to_parquet) on the same moto, with WR_PYTHON (default
+#                     ~/.cache/spotify-lake/bench-venv/bin/python; see that script for
+#                     how to make it)
+#
+# Prints, per run: wall seconds, files written, partitions registered, Glue API calls
+# (the summary's catalog.calls) and peak RSS (/usr/bin/time's %M) of spotify-lake.
+# moto is a single Python process: its own time is part of every figure, for both
+# programs alike.
+set -euo pipefail
+
+die() { echo "s3_glue.sh: $*" >&2; exit 1; }
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cache=$HOME/.cache/spotify-lake
+bench_dir=${BENCH_DIR:-$cache/bench}
+raw="$bench_dir/raw"
+runs=${RUNS:-1}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$cache/target}
+
+[[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed for peak RSS: apt-get install time"
+command -v python3 >/dev/null || die "python3 is needed to generate the snapshot and read the summary"
+command -v curl >/dev/null || die "curl is needed to talk to moto"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$runs'"
+
+# 1. The snapshot, generated once (manifest.json is written last: a folder without
+#    one is a generation that did not finish).
+if ! compgen -G "$raw/extract_date=*/manifest.json" >/dev/null; then
+    echo "s3_glue.sh: generating the synthetic snapshot in $raw (once; about a minute)" >&2
+    mkdir -p "$raw"
+    # shellcheck disable=SC2086 # GEN_ARGS is a list of words
+    python3 "$repo/scripts/gen_snapshot.py" synthetic --out "$raw" ${GEN_ARGS:-} >/dev/null \
+        || die "snapshot generation failed"
+else
+    echo "s3_glue.sh: reusing the snapshot in $raw (delete it to regenerate)" >&2
+fi
+
+# 2. The binary.
+if [[ -n "${BIN:-}" ]]; then
+    [[ -x "$BIN" ]] || die "BIN=$BIN is not an executable file"
+    bin=$BIN
+else
+    echo "s3_glue.sh: cargo build --release (target dir $CARGO_TARGET_DIR)" >&2
+    (cd "$repo" && cargo build --release --quiet) || die "cargo build --release failed"
+    bin="$CARGO_TARGET_DIR/release/spotify-lake"
+    [[ -x "$bin" ]] || die "no binary at $bin after the build"
+fi
+
+# 3. moto on a free loopback port, stopped on exit.
+moto_py=${MOTO_PYTHON:-}
+if [[ -z "$moto_py" ]]; then
+    for v in "$cache"/venv-*; do
+        [[ -x "$v/bin/python" ]] && "$v/bin/python" -c 'import moto.server' 2>/dev/null \
+            && { moto_py="$v/bin/python"; break; }
+    done
+fi
+[[ -n "$moto_py" ]] || die "no python with moto[server]: run .ci/run once (it makes $cache/venv-*) or set MOTO_PYTHON"
+"$moto_py" -c 'import moto.server' 2>/dev/null || die "$moto_py cannot import moto.server (pip install 'moto[server]')"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/spotify-lake-s3-bench.XXXXXX")
+moto_pid=""
+cleanup() {
+    if [[ -n "$moto_pid" ]]; then kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$moto_py" -m moto.server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+endpoint="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "$endpoint/moto-api/" && break
+    sleep 0.2
+done
+curl -sf -o /dev/null "$endpoint/moto-api/" || { cat "$work/moto.log" >&2; die "moto did not start"; }
+echo "s3_glue.sh: moto on $endpoint (pid $moto_pid)" >&2
+export AWS_ENDPOINT_URL=$endpoint AWS_ALLOW_HTTP=true
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL_GLUE
+
+# 4. Warm the page cache, then the timed runs.
+snapshot_bytes=$(du -sb "$raw" | cut -f1)
+echo "s3_glue.sh: warming the page cache ($((snapshot_bytes / 1048576)) MiB)" >&2
+find "$raw" -type f -print0 | xargs -0 cat >/dev/null
+
+bucket=bench-lake
+database=bench_lake
+results="$work/results.tsv"
+: >"$results"
+for i in $(seq 1 "$runs"); do
+    curl -sf -X POST -o /dev/null "$endpoint/moto-api/reset" || die "moto reset failed"
+    curl -sf -X PUT -o /dev/null "$endpoint/$bucket" || die "cannot create bucket $bucket on moto"
+    status=0
+    /usr/bin/time -f '%e %M' -o "$work/time-$i" \
+        "$bin" load --raw "$raw" --lake "s3://$bucket/lake" --catalog glue --database "$database" --summary json \
+        >"$work/summary-$i.json" 2>"$work/stderr-$i" || status=$?
+    if [[ $status -ne 0 ]]; then
+        echo "s3_glue.sh: run $i: spotify-lake load exited $status; its stderr ends with:" >&2
+        tail -n 20 "$work/stderr-$i" >&2
+        exit 1
+    fi
+    read -r secs rss_kib <"$work/time-$i" || die "run $i: cannot read /usr/bin/time's output"
+    fields=$(python3 - "$work/summary-$i.json" <<'EOF'
+import json, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+try:
+    s = json.loads(text)
+except ValueError:  # the summary is the last thing printed: the last JSON object line
+    s = None
+    for line in reversed(text.strip().splitlines()):
+        try:
+            s = json.loads(line)
+            break
+        except ValueError:
+            continue
+    if not isinstance(s, dict):
+        sys.exit("no JSON summary on stdout")
+rows = s.get("rows") or {}
+parts = s.get("partitions") or {}
+cat = s.get("catalog") or {}
+print(s.get("files_written"), parts.get("registered"), parts.get("existing"), cat.get("calls"),
+      sum(v for v in rows.values() if isinstance(v, int)), rows.get("albums"), rows.get("tracks"))
+EOF
+    ) || die "run $i: could not read the JSON summary; its stdout began:
+$(head -c 2000 "$work/summary-$i.json")"
+    printf '%s\t%s\t%s\t%s\n' "$i" "$secs" "$rss_kib" "$fields" >>"$results"
+done
+
+python3 - "$results" "$snapshot_bytes" <<'EOF'
+import sys
+mib = int(sys.argv[2]) / 1048576
+runs = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
+print(f"spotify-lake load --catalog glue into s3:// on moto; raw snapshot {mib:,.0f} MiB")
+for run, secs, rss, fields in runs:
+    files, registered, existing, calls, rows, albums, tracks = fields.split()
+    print(f"run {run}: {float(secs):8.2f} s  {files} files  {registered} partitions registered"
+          f" ({existing} existing)  {calls} Glue calls  {int(rss) / 1024:7.1f} MiB peak RSS"
+          f"  {rows} rows (albums {albums}, tracks {tracks})")
+best = min(runs, key=lambda r: float(r[1]))
+print(f"best:  {float(best[1]):8.2f} s")
+open(sys.argv[1] + ".best", "w").write(best[1])
+EOF
+
+# 5. The awswrangler baseline on the same moto (albums + tracks only).
+if [[ "${AWSWRANGLER:-0}" == 1 ]]; then
+    wr_py=${WR_PYTHON:-$cache/bench-venv/bin/python}
+    [[ -x "$wr_py" ]] || die "no $wr_py: python3 -m venv $cache/bench-venv && $cache/bench-venv/bin/python -m pip install awswrangler"
+    curl -sf -X POST -o /dev/null "$endpoint/moto-api/reset" || die "moto reset failed"
+    echo "s3_glue.sh: awswrangler baseline ($wr_py)" >&2
+    /usr/bin/time -f '%e %M' -o "$work/time-wr" \
+        "$wr_py" "$repo/benches/awswrangler_baseline.py" --raw "$raw" --bucket bench-wr --database bench_wr \
+        | tee "$work/wr.out"
+    read -r wr_secs wr_rss <"$work/time-wr"
+    wr_load=$(sed -n 's/^awswrangler load seconds: //p' "$work/wr.out")
+    python3 - "$(cat "$results.best")" "$wr_load" "$wr_secs" "$wr_rss" <<'EOF'
+import sys
+ours, wr_load, wr_total, wr_rss = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+print(f"awswrangler: {wr_load:.2f} s load ({wr_total:.2f} s with interpreter start and imports),"
+      f" {wr_rss / 1024:.1f} MiB peak RSS")
+print(f"spotify-lake / awswrangler = {ours / wr_load:.3f}x (target <= 0.1x)")
+EOF
+fi

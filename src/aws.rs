@@ -1,0 +1,104 @@
+//! The AWS configuration, loaded once and shared by S3 and Glue.
+//!
+//! aws-config resolves region, endpoint and credentials the standard way
+//! (environment, profile, SSO, container or Lambda role); Glue takes the
+//! `SdkConfig` as is, and S3 (object_store) gets the same credentials
+//! through [`SdkCredentials`], so one chain serves every AWS call and an
+//! `http://` `AWS_ENDPOINT_URL` (moto in the tests) redirects them all.
+//!
+//! Why not `AmazonS3Builder::from_env`: it reads only environment variables,
+//! so a laptop's SSO profile or a container role would work for Glue but
+//! not for S3.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use aws_credential_types::provider::ProvideCredentials as _;
+use object_store::CredentialProvider;
+use object_store::aws::AwsCredential;
+
+/// Region used when none is configured (object_store's default too).
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// Renew S3 credentials this long before they expire.
+const RENEW_BEFORE: Duration = Duration::from_secs(300);
+
+/// The loaded AWS configuration.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    /// As aws-config resolved it.
+    pub sdk: aws_config::SdkConfig,
+}
+
+impl Aws {
+    /// Resolves the standard chain (no network call until credentials are
+    /// first used).
+    pub async fn load() -> Self {
+        Aws {
+            sdk: aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .load()
+                .await,
+        }
+    }
+
+    /// The region, or us-east-1.
+    pub fn region(&self) -> String {
+        self.sdk
+            .region()
+            .map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string)
+    }
+
+    /// `AWS_ENDPOINT_URL` (or the profile's `endpoint_url`), if set.
+    pub fn endpoint(&self) -> Option<String> {
+        self.sdk.endpoint_url().map(str::to_owned)
+    }
+
+    /// The SDK's credentials for object_store, cached until shortly before
+    /// they expire. `None` when no provider is configured at all.
+    pub fn s3_credentials(&self) -> Option<Arc<SdkCredentials>> {
+        self.sdk.credentials_provider().map(|provider| {
+            Arc::new(SdkCredentials {
+                provider,
+                cached: tokio::sync::Mutex::new(None),
+            })
+        })
+    }
+}
+
+/// aws-config's credentials as an object_store [`CredentialProvider`].
+#[derive(Debug)]
+pub struct SdkCredentials {
+    provider: aws_credential_types::provider::SharedCredentialsProvider,
+    cached: tokio::sync::Mutex<Option<(Arc<AwsCredential>, Option<SystemTime>)>>,
+}
+
+#[async_trait]
+impl CredentialProvider for SdkCredentials {
+    type Credential = AwsCredential;
+
+    async fn get_credential(&self) -> object_store::Result<Arc<AwsCredential>> {
+        let mut cached = self.cached.lock().await;
+        if let Some((credential, expiry)) = cached.as_ref() {
+            let fresh = expiry.is_none_or(|e| e > SystemTime::now() + RENEW_BEFORE);
+            if fresh {
+                return Ok(Arc::clone(credential));
+            }
+        }
+        let c = self
+            .provider
+            .provide_credentials()
+            .await
+            .map_err(|e| object_store::Error::Generic {
+                store: "S3",
+                source: format!("no AWS credentials: {e}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run in a role").into(),
+            })?;
+        let credential = Arc::new(AwsCredential {
+            key_id: c.access_key_id().to_owned(),
+            secret_key: c.secret_access_key().to_owned(),
+            token: c.session_token().map(str::to_owned),
+        });
+        *cached = Some((Arc::clone(&credential), c.expiry()));
+        Ok(credential)
+    }
+}

@@ -1,0 +1,276 @@
+//! The catalog contract on both implementations, and the lake on S3 with
+//! the tables in Glue, against moto on 127.0.0.1 (started by `.ci/run`).
+
+use serde_json::Value;
+use spotify_lake::aws::Aws;
+use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog, TableChange};
+use spotify_lake::schema::Table;
+
+use crate::support::catalog_contract::catalog_contract;
+use crate::support::moto::{Moto, moto};
+use crate::support::{Run, TempLake, cli_command, run_cli, run_command, sample_raw};
+
+/// A Glue catalog in a fresh database on moto.
+async fn glue_on(moto: &Moto, prefix: &str) -> GlueCatalog {
+    GlueCatalog::new(
+        &Aws::load().await,
+        &moto.unique(prefix),
+        "s3://it-bucket/lake",
+        false,
+    )
+}
+
+#[tokio::test]
+async fn the_local_catalog_keeps_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let lake = spotify_lake::store::open(dir.path().to_str().unwrap()).unwrap();
+    catalog_contract(&LocalCatalog::new(lake.store.clone())).await;
+}
+
+#[tokio::test]
+async fn the_glue_catalog_keeps_the_contract() {
+    let Some(moto) = moto("the_glue_catalog_keeps_the_contract") else {
+        return;
+    };
+    let glue = glue_on(&moto, "it_contract_").await;
+    catalog_contract(&glue).await;
+}
+
+#[tokio::test]
+async fn glue_partitions_go_in_batches_of_at_most_100() {
+    let Some(moto) = moto("glue_partitions_go_in_batches_of_at_most_100") else {
+        return;
+    };
+    let glue = glue_on(&moto, "it_batches_").await;
+    glue.ensure_table(Table::Tracks.def()).await.unwrap();
+    let date = "2026-11-26".parse().unwrap();
+    let keys: Vec<_> = (0..250)
+        .map(|i| spotify_lake::lake::PartitionKey::Tracks {
+            date,
+            artist: spotify_lake::ids::SpotifyId::parse(
+                spotify_lake::ids::IdKind::Artist,
+                &format!("{i:0>22}"),
+            )
+            .unwrap(),
+        })
+        .collect();
+    let before = glue.calls();
+    assert_eq!(glue.add_partitions(&keys).await.unwrap(), 250);
+    assert_eq!(
+        glue.calls() - before,
+        3,
+        "250 partitions: three BatchCreatePartition calls"
+    );
+}
+
+/// `spotify-lake <args>` with the summary as JSON.
+fn cli(args: &[&str]) -> Run {
+    let mut all = args.to_vec();
+    if args[0] == "load" {
+        all.extend(["--summary", "json"]);
+    }
+    run_cli(&all)
+}
+
+struct S3Lake {
+    lake: String,
+    database: String,
+}
+
+fn s3_lake(moto: &Moto) -> S3Lake {
+    let bucket = moto.unique("it-lake-");
+    moto.create_bucket(&bucket);
+    S3Lake {
+        lake: format!("s3://{bucket}/lake"),
+        database: moto.unique("it_db_"),
+    }
+}
+
+fn load_glue(s3: &S3Lake, raw: &str) -> Run {
+    cli(&[
+        "load",
+        "--raw",
+        raw,
+        "--lake",
+        &s3.lake,
+        "--catalog",
+        "glue",
+        "--database",
+        &s3.database,
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_to_s3_and_glue_registers_every_partition_once() {
+    let Some(moto) = moto("load_to_s3_and_glue_registers_every_partition_once") else {
+        return;
+    };
+    let s3 = s3_lake(&moto);
+    let raw = sample_raw();
+    let first = load_glue(&s3, raw.to_str().unwrap());
+    first.assert_code(0);
+    let summary = first.json();
+    let files = summary["files_written"].as_u64().unwrap();
+    assert_eq!(summary["partitions"]["registered"].as_u64(), Some(files));
+    assert_eq!(summary["catalog"]["tables_created"], 4);
+    assert_eq!(summary["catalog"]["views_written"], 1);
+    assert!(summary["catalog"]["calls"].as_u64().unwrap() > 0);
+
+    let again = load_glue(&s3, raw.to_str().unwrap());
+    again.assert_code(0);
+    let summary = again.json();
+    assert_eq!(summary["partitions"]["registered"], 0, "nothing duplicated");
+    assert_eq!(summary["partitions"]["existing"].as_u64(), Some(files));
+    assert_eq!(summary["catalog"]["tables_created"], 0);
+    assert_eq!(summary["catalog"]["views_written"], 0);
+
+    // Glue holds exactly the partitions whose files exist.
+    let aws = Aws::load().await;
+    let glue = GlueCatalog::new(&aws, &s3.database, &s3.lake, false);
+    let mut registered = 0;
+    for table in Table::ALL {
+        registered += glue.partitions(table).await.unwrap().len() as u64;
+    }
+    assert_eq!(registered, files);
+
+    // The embedded engine answers the same over S3 as over a local lake.
+    let local = TempLake::with_sample();
+    local.load(&[]).assert_code(0);
+    for query in ["album_length_by_year", "album_length_trend"] {
+        let over_s3: Value = serde_json::from_str(
+            &run_cli(&["query", query, "--lake", &s3.lake, "--format", "json"]).stdout,
+        )
+        .unwrap();
+        let over_dir: Value = serde_json::from_str(&local.query(query, "json").stdout).unwrap();
+        assert_eq!(over_s3, over_dir, "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_load_without_the_catalog_is_healed_by_the_next_one() {
+    let Some(moto) = moto("a_load_without_the_catalog_is_healed_by_the_next_one") else {
+        return;
+    };
+    let s3 = s3_lake(&moto);
+    let raw = sample_raw();
+    // As if the process died between writing the files and registering them.
+    let written = cli(&[
+        "load",
+        "--raw",
+        raw.to_str().unwrap(),
+        "--lake",
+        &s3.lake,
+        "--catalog",
+        "none",
+    ]);
+    written.assert_code(0);
+    let files = written.json()["files_written"].as_u64().unwrap();
+    let healed = load_glue(&s3, raw.to_str().unwrap());
+    healed.assert_code(0);
+    assert_eq!(
+        healed.json()["partitions"]["registered"].as_u64(),
+        Some(files)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_s3_write_registers_no_partition() {
+    let Some(moto) = moto("a_failed_s3_write_registers_no_partition") else {
+        return;
+    };
+    let database = moto.unique("it_db_");
+    let lake = format!("s3://{}/lake", moto.unique("it-missing-"));
+    let raw = sample_raw();
+    let run = cli(&[
+        "load",
+        "--raw",
+        raw.to_str().unwrap(),
+        "--lake",
+        &lake,
+        "--catalog",
+        "glue",
+        "--database",
+        &database,
+    ]);
+    run.assert_code(1);
+    run.assert_stderr_has(&["cannot write", "check that the lake location exists"]);
+    let aws = Aws::load().await;
+    let glue = GlueCatalog::new(&aws, &database, &lake, false);
+    for table in Table::ALL {
+        assert!(
+            glue.partitions(table)
+                .await
+                .map(|p| p.is_empty())
+                .unwrap_or(true),
+            "{table}"
+        );
+    }
+}
+
+#[test]
+fn missing_aws_credentials_are_a_clear_error() {
+    let Some(moto) = moto("missing_aws_credentials_are_a_clear_error") else {
+        return;
+    };
+    let raw = sample_raw();
+    let lake = format!("s3://{}/lake", moto.unique("it-nocreds-"));
+    let args = [
+        "load",
+        "--raw",
+        raw.to_str().unwrap(),
+        "--lake",
+        &lake,
+        "--catalog",
+        "none",
+    ];
+    let mut cmd = cli_command(&args);
+    for var in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+        .env("AWS_CONFIG_FILE", "/nonexistent/config")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let run = run_command(cmd, &args);
+    run.assert_code(1);
+    run.assert_stderr_has(&["no AWS credentials", "AWS_ACCESS_KEY_ID"]);
+}
+
+#[test]
+fn the_glue_catalog_needs_an_s3_lake() {
+    let t = TempLake::with_sample();
+    let run = t.load(&["--catalog", "glue"]);
+    run.assert_code(2);
+    run.assert_stderr_has(&["--catalog glue", "s3://bucket/prefix"]);
+}
+
+#[tokio::test]
+async fn a_view_whose_sql_changed_is_updated_in_place() {
+    let Some(moto) = moto("a_view_whose_sql_changed_is_updated_in_place") else {
+        return;
+    };
+    let glue = glue_on(&moto, "it_views_").await;
+    glue.ensure_table(Table::Albums.def()).await.unwrap();
+    let view = spotify_lake::sql::VIEWS[0];
+    assert_eq!(glue.ensure_view(&view).await.unwrap(), TableChange::Created);
+    let sql = format!("{}\n-- changed", view.file.sql);
+    let changed = spotify_lake::sql::ViewFile {
+        file: spotify_lake::sql::SqlFile {
+            name: view.file.name,
+            sql: Box::leak(sql.into_boxed_str()),
+        },
+        columns: view.columns,
+    };
+    assert_eq!(
+        glue.ensure_view(&changed).await.unwrap(),
+        TableChange::Updated
+    );
+    assert_eq!(
+        glue.ensure_view(&changed).await.unwrap(),
+        TableChange::Unchanged
+    );
+}
