@@ -192,7 +192,9 @@ impl GlueCatalog {
         }
     }
 
-    fn storage(&self, def: &TableDef) -> StorageDescriptor {
+    /// The Parquet storage of a table (`location` = its folder) or of one
+    /// of its partitions (the partition's folder).
+    fn storage(&self, def: &TableDef, location: String) -> StorageDescriptor {
         StorageDescriptor::builder()
             .set_columns(Some(
                 def.columns
@@ -200,7 +202,7 @@ impl GlueCatalog {
                     .map(|c| column(&c.name, c.hive_type, Some(&c.comment)))
                     .collect(),
             ))
-            .location(self.location(&def.name))
+            .location(location)
             .input_format(INPUT_FORMAT)
             .output_format(OUTPUT_FORMAT)
             .serde_info(
@@ -239,7 +241,7 @@ impl GlueCatalog {
                     .map(|k| column(&k.name, k.hive_type, Some(&k.comment)))
                     .collect(),
             ))
-            .storage_descriptor(self.storage(def))
+            .storage_descriptor(self.storage(def, self.location(&def.name)))
             .build()
             .expect("a table input with a name builds")
     }
@@ -295,19 +297,7 @@ impl GlueCatalog {
     }
 
     fn partition_input(&self, key: &PartitionKey, def: &TableDef) -> PartitionInput {
-        let location = format!("{}{}/", self.lake_url, key.dir());
-        let sd = StorageDescriptor::builder()
-            .set_columns(self.storage(def).columns)
-            .location(location)
-            .input_format(INPUT_FORMAT)
-            .output_format(OUTPUT_FORMAT)
-            .serde_info(
-                SerDeInfo::builder()
-                    .serialization_library(SERDE)
-                    .parameters("serialization.format", "1")
-                    .build(),
-            )
-            .build();
+        let sd = self.storage(def, format!("{}{}/", self.lake_url, key.dir()));
         PartitionInput::builder()
             .set_values(Some(key.values()))
             .storage_descriptor(sd)

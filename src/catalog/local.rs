@@ -70,18 +70,25 @@ impl LocalCatalog {
         Path::from(format!("{CATALOG_DIR}/{table}.json"))
     }
 
-    async fn read_table(&self, table: &str) -> Result<Option<TableFile>, CatalogError> {
-        let path = Self::table_path(table);
-        let bytes = match self.lake.get(&path).await {
-            Ok(r) => r.bytes().await,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
+    /// The bytes of a catalog file, `None` when there is none.
+    async fn read_file(&self, path: &Path) -> Result<Option<bytes::Bytes>, CatalogError> {
+        match self.lake.get(path).await {
+            Ok(r) => r.bytes().await.map(Some),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
         .map_err(|source| CatalogError::Store {
             action: "read",
             path: path.to_string(),
             source,
-        })?;
+        })
+    }
+
+    async fn read_table(&self, table: &str) -> Result<Option<TableFile>, CatalogError> {
+        let path = Self::table_path(table);
+        let Some(bytes) = self.read_file(&path).await? else {
+            return Ok(None);
+        };
         serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| CatalogError::Corrupt {
@@ -95,18 +102,11 @@ impl LocalCatalog {
     }
 
     async fn read_view(&self, path: &Path) -> Result<Option<ViewRecord>, CatalogError> {
-        let bytes = match self.lake.get(path).await {
-            Ok(r) => r.bytes().await,
-            Err(object_store::Error::NotFound { .. }) => return Ok(None),
-            Err(e) => Err(e),
-        }
-        .map_err(|source| CatalogError::Store {
-            action: "read",
-            path: path.to_string(),
-            source,
-        })?;
         // A record this program cannot read is rewritten.
-        Ok(serde_json::from_slice(&bytes).ok())
+        Ok(self
+            .read_file(path)
+            .await?
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
     }
 
     async fn write_json<T: Serialize>(&self, path: Path, value: &T) -> Result<(), CatalogError> {
