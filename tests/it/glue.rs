@@ -7,7 +7,7 @@ use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog, TableChange};
 use spotify_lake::schema::Table;
 
 use crate::support::catalog_contract::catalog_contract;
-use crate::support::moto::{Moto, moto};
+use crate::support::moto::{Moto, denying_moto, moto};
 use crate::support::{Run, TempLake, cli_command, run_cli, run_command, sample_raw};
 
 /// A Glue catalog in a fresh database on moto.
@@ -273,4 +273,89 @@ async fn a_view_whose_sql_changed_is_updated_in_place() {
         glue.ensure_view(&changed).await.unwrap(),
         TableChange::Unchanged
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_catalog_failure_mid_load_is_reported_and_healed_by_the_next_load() {
+    let Some(moto) = moto("a_catalog_failure_mid_load_is_reported_and_healed_by_the_next_load")
+    else {
+        return;
+    };
+    let s3 = s3_lake(&moto);
+    let aws = Aws::load().await;
+    // Someone registered `tracks` with another type: the load writes every
+    // file, creates `albums`, then stops at `tracks` with an exit 1.
+    let glue = GlueCatalog::new(&aws, &s3.database, &s3.lake, false);
+    let mut wrong = Table::Tracks.def().clone();
+    let at = wrong
+        .columns
+        .iter()
+        .position(|c| c.name == "duration_ms")
+        .unwrap();
+    wrong.columns[at].hive_type = spotify_lake::schema::HiveType::String;
+    glue.ensure_table(&wrong).await.unwrap();
+    let raw = sample_raw();
+    let failed = load_glue(&s3, raw.to_str().unwrap());
+    failed.assert_code(1);
+    failed.assert_stderr_has(&[
+        "tracks.duration_ms is registered as string but schemas/ now says bigint",
+    ]);
+    assert!(
+        glue.partitions(Table::Albums).await.unwrap().is_empty(),
+        "no partition before every table is right"
+    );
+
+    // Fixed by hand (the table dropped); the next load registers everything.
+    aws_sdk_glue::Client::new(&aws.sdk)
+        .delete_table()
+        .database_name(&s3.database)
+        .name("tracks")
+        .send()
+        .await
+        .unwrap();
+    let healed = load_glue(&s3, raw.to_str().unwrap());
+    healed.assert_code(0);
+    let summary = healed.json();
+    // tracks again, and the two tables after it that the failed load never reached.
+    assert_eq!(summary["catalog"]["tables_created"], 3);
+    assert_eq!(
+        summary["partitions"]["registered"],
+        summary["files_written"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn denied_access_is_a_clear_error_for_s3_and_glue() {
+    let Some(url) = denying_moto("denied_access_is_a_clear_error_for_s3_and_glue") else {
+        return;
+    };
+    let raw = sample_raw();
+    let args = [
+        "load",
+        "--raw",
+        raw.to_str().unwrap(),
+        "--lake",
+        "s3://denied/lake",
+        "--catalog",
+        "glue",
+        "--database",
+        "denied",
+    ];
+    let mut cmd = cli_command(&args);
+    cmd.env("AWS_ENDPOINT_URL", &url);
+    let run = run_command(cmd, &args);
+    run.assert_code(1);
+    run.assert_stderr_has(&["cannot write", "lacked the necessary privileges", "403"]);
+
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&url)
+        .load()
+        .await;
+    let glue = GlueCatalog::new(&Aws { sdk }, "denied", "s3://denied/lake", false);
+    let err = glue
+        .ensure_table(Table::Albums.def())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("in AWS Glue; check the credentials"), "{err}");
 }

@@ -47,3 +47,20 @@ impl Moto {
         assert!(status.success(), "cannot create bucket {bucket} on moto");
     }
 }
+
+/// The second moto of `.ci/run`, which denies every call
+/// (`INITIAL_NO_AUTH_ACTION_COUNT=0`), or `None` as [`moto`] does.
+pub fn denying_moto(test: &str) -> Option<String> {
+    match std::env::var("SPOTIFY_LAKE_MOTO_DENIED_URL") {
+        Ok(url) if url.starts_with("http://127.0.0.1") => Some(url),
+        _ => {
+            let required = std::env::var("SPOTIFY_LAKE_REQUIRE_MOTO").is_ok_and(|v| v == "1");
+            assert!(
+                !required,
+                "{test}: SPOTIFY_LAKE_REQUIRE_MOTO=1 but SPOTIFY_LAKE_MOTO_DENIED_URL is not set"
+            );
+            eprintln!("skipping {test}: no denying moto (bash .ci/run starts one)");
+            None
+        }
+    }
+}
