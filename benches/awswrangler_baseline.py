@@ -52,7 +52,7 @@ except ImportError as err:
     sys.exit(f"awswrangler_baseline.py: {err}; see the docstring for the venv to run it in")
 
 # Same parsing and Arrow schemas as the pyarrow baseline (and so as `load`).
-from pyarrow_baseline import ALBUMS, DELUXE, TRACKS, find_snapshot, parse_release, parse_ts, read_body  # noqa: E402
+from pyarrow_baseline import ALBUMS, TRACKS, artist_rows, find_snapshot, parse_release, read_body  # noqa: E402
 
 KEYS = ["extract_date", "artist_id"]
 # Glue types, so the tables match schemas/*.toml (pandas alone would give double for
@@ -75,58 +75,13 @@ GLUE_TYPES = {
 }
 
 
-def artist_rows(snap: Path, date: str, artist_id: str, fetched: dict, a_rows: dict,
-                t_rows: dict) -> int:
-    """Appends one artist's albums and tracks rows; returns the albums skipped."""
-    listing = read_body(snap / "artist_albums", artist_id) or {}
-    group_of: dict[str, str] = {}
-    for group, albums in (listing.get("groups") or {}).items():
-        for al in albums or []:
-            if al and al.get("id"):
-                group_of.setdefault(al["id"], group)
-    skipped = 0
-    for album_id in sorted(group_of):
-        body = read_body(snap / "albums", album_id)
-        if body is None:
-            skipped += 1
-            continue
-        page = body.get("tracks") or {}
-        items = [t for t in page.get("items") or [] if t]
-        if len(items) < (page.get("total") or 0):
-            skipped += 1
-            continue
-        extracted = parse_ts(fetched.get(album_id))
-        names = [a.get("name") for a in body.get("artists") or []]
-        release, year = parse_release(body.get("release_date"))
-        name = body.get("name") or ""
-        row = {
-            "album_id": album_id, "album_name": name, "album_type": body.get("album_type"),
-            "album_group": group_of[album_id], "artist_name": names[0] if names else None,
-            "artist_names": names, "release_date": release,
-            "release_date_precision": body.get("release_date_precision"),
-            "release_year": year, "total_tracks": body.get("total_tracks"),
-            "track_count": len(items),
-            "duration_ms": sum(t.get("duration_ms") or 0 for t in items),
-            "is_deluxe": any(w in name.lower() for w in DELUXE), "label": body.get("label"),
-            "popularity": body.get("popularity"),
-            "upc": (body.get("external_ids") or {}).get("upc"), "extracted_at": extracted,
-        }
-        for k, v in row.items():
-            a_rows[k].append(v)
-        a_rows["artist_id"].append(artist_id)
-        items.sort(key=lambda t: (t.get("disc_number") or 0, t.get("track_number") or 0))
-        for t in items:
-            t_rows["album_id"].append(album_id)
-            t_rows["track_id"].append(t.get("id"))
-            t_rows["track_name"].append(t.get("name"))
-            t_rows["disc_number"].append(t.get("disc_number"))
-            t_rows["track_number"].append(t.get("track_number"))
-            t_rows["duration_ms"].append(t.get("duration_ms"))
-            t_rows["explicit"].append(t.get("explicit"))
-            t_rows["artist_names"].append([a.get("name") for a in t.get("artists") or []])
-            t_rows["isrc"].append(None)
-            t_rows["extracted_at"].append(extracted)
-            t_rows["artist_id"].append(artist_id)
+def artist_rows_with_key(snap: Path, artist_id: str, fetched: dict, a_rows: dict,
+                         t_rows: dict) -> int:
+    """The pyarrow baseline's rows, plus the artist_id partition column."""
+    before = (len(a_rows["album_id"]), len(t_rows["album_id"]))
+    skipped = artist_rows(snap, artist_id, fetched, a_rows, t_rows)
+    a_rows["artist_id"].extend([artist_id] * (len(a_rows["album_id"]) - before[0]))
+    t_rows["artist_id"].extend([artist_id] * (len(t_rows["album_id"]) - before[1]))
     return skipped
 
 
@@ -179,7 +134,7 @@ def main() -> int:
     artists = sorted(q.name.split(".")[0] for q in (snap / "artist_albums").iterdir())
     a_rows = {f: [] for f in ALBUMS.names + ["artist_id"]}
     t_rows = {f: [] for f in TRACKS.names + ["artist_id"]}
-    skipped = sum(artist_rows(snap, date, a, fetched, a_rows, t_rows) for a in artists)
+    skipped = sum(artist_rows_with_key(snap, a, fetched, a_rows, t_rows) for a in artists)
     albums, tracks = frame(a_rows, ALBUMS, date), frame(t_rows, TRACKS, date)
     del a_rows, t_rows
     t_read = time.perf_counter() - t0

@@ -91,17 +91,15 @@ def parse_ts(raw: str | None) -> dt.datetime | None:
 CTX: tuple[Path, Path, str, dict[str, str]] | None = None
 
 
-def load_artist(artist_id: str) -> tuple[int, int, int]:
-    """One artist partition: returns (albums rows, tracks rows, skipped albums)."""
-    snap, lake, date, fetched = CTX
+def artist_rows(snap: Path, artist_id: str, fetched: dict, a_rows: dict, t_rows: dict) -> int:
+    """Appends one artist's albums and tracks rows (columns of ALBUMS and
+    TRACKS) to a_rows and t_rows; returns the albums skipped."""
     listing = read_body(snap / "artist_albums", artist_id) or {}
     group_of: dict[str, str] = {}
     for group, albums in (listing.get("groups") or {}).items():
         for al in albums or []:
             if al and al.get("id"):
                 group_of.setdefault(al["id"], group)
-    a_rows: dict[str, list] = {f.name: [] for f in ALBUMS}
-    t_rows: dict[str, list] = {f.name: [] for f in TRACKS}
     skipped = 0
     for album_id in sorted(group_of):
         body = read_body(snap / "albums", album_id)
@@ -142,6 +140,15 @@ def load_artist(artist_id: str) -> tuple[int, int, int]:
             t_rows["artist_names"].append([a.get("name") for a in t.get("artists") or []])
             t_rows["isrc"].append(None)
             t_rows["extracted_at"].append(extracted)
+    return skipped
+
+
+def load_artist(artist_id: str) -> tuple[int, int, int]:
+    """One artist partition: returns (albums rows, tracks rows, skipped albums)."""
+    snap, lake, date, fetched = CTX
+    a_rows: dict[str, list] = {f.name: [] for f in ALBUMS}
+    t_rows: dict[str, list] = {f.name: [] for f in TRACKS}
+    skipped = artist_rows(snap, artist_id, fetched, a_rows, t_rows)
     for table, schema, rows in (("albums", ALBUMS, a_rows), ("tracks", TRACKS, t_rows)):
         out = lake / table / f"extract_date={date}" / f"artist_id={artist_id}"
         out.mkdir(parents=True, exist_ok=True)

@@ -90,37 +90,10 @@ ARROW = {
 PRESTO_PREFIX, PRESTO_SUFFIX = "/* Presto View: ", " */"
 PRESTO_KEYS = {"originalSql", "catalog", "schema", "columns", "comment", "owner",
                "runAsInvoker", "path"}
-MAX_SHOWN = 8
 
 
-class Checks:
-    """Records each check's outcome and prints one line for it."""
-
-    def __init__(self) -> None:
-        self.passed = 0
-        self.failed = 0
-
-    def report(self, what: str, problems: list[str]) -> bool:
-        if problems:
-            self.failed += 1
-            print(f"FAIL {what}")
-            for p in problems[:MAX_SHOWN]:
-                print(f"     - {p}")
-            if len(problems) > MAX_SHOWN:
-                print(f"     - ... and {len(problems) - MAX_SHOWN} more")
-            return False
-        self.passed += 1
-        print(f"ok   {what}")
-        return True
-
-    def run(self, what: str, fn, *args) -> bool:
-        """Runs fn(*args) -> list of problems; an exception is a failure too."""
-        try:
-            problems = fn(*args)
-        except Exception as err:  # an AWS or reader error is a finding, not a crash
-            problems = [f"{type(err).__name__}: {err}"]
-        return self.report(what, problems)
-
+# One way to record and print checks for both lake checkers.
+from check_lake import Checks  # noqa: E402  (scripts/ is on sys.path when run as a script)
 
 # ------------------------------------------------------------------ inputs
 

@@ -56,6 +56,16 @@ fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> R
     run_command(cmd, &args)
 }
 
+/// A run of Bruno Mars's albums (the sample's smallest artist) against a
+/// fake with `knobs`.
+fn bruno_mars_run(knobs: Knobs) -> (FakeSpotify, TempLake, Run) {
+    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
+    let t = TempLake::new();
+    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
+    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    (fake, t, run)
+}
+
 fn sample_fake() -> FakeData {
     FakeData::from_sample(&sample_snapshot())
 }
@@ -746,10 +756,7 @@ fn the_raw_zone_is_merged_not_replaced_by_a_second_run_of_the_day() {
 fn a_revoked_token_is_renewed_once_and_the_run_completes() {
     let mut knobs = Knobs::dev();
     knobs.revoke_at = Some(6);
-    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
-    let t = TempLake::new();
-    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
-    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    let (fake, _t, run) = bruno_mars_run(knobs);
     run.assert_code(0);
     // Requests in flight with the revoked token (at most `concurrency`)
     // each get a 401, but they share one renewal.
@@ -767,10 +774,7 @@ fn a_second_401_with_a_fresh_token_is_fatal() {
         token_ttl_secs: 0,
         ..Knobs::dev()
     };
-    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
-    let t = TempLake::new();
-    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
-    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    let (_fake, _t, run) = bruno_mars_run(knobs);
     run.assert_code(1);
     run.assert_stderr_has(&["refused twice", "401"]);
 }
@@ -783,10 +787,7 @@ fn a_token_close_to_expiry_is_renewed_before_use() {
         token_ttl_secs: 50,
         ..Knobs::dev()
     };
-    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
-    let t = TempLake::new();
-    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
-    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    let (fake, _t, run) = bruno_mars_run(knobs);
     run.assert_code(0);
     assert_eq!(
         fake.requests().iter().filter(|r| r.status == 401).count(),
