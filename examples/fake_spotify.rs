@@ -18,6 +18,7 @@
 #[path = "../tests/support"]
 mod support {
     pub mod fake_spotify;
+    pub mod loopback;
 }
 
 use std::io::Read as _;

@@ -155,6 +155,112 @@ impl FileConfig {
     }
 }
 
+/// The environment variables of Lambda mode (DESIGN.md, Lambda), each the
+/// counterpart of a config-file key. Read only in Lambda mode.
+pub const LAMBDA_VARS: &[&str] = &[
+    "LAKE_URL",
+    "RAW_URL",
+    "CATALOG",
+    "GLUE_DATABASE",
+    "PROJECTION",
+    "ARTISTS",
+    "PLAYLISTS",
+    "PLAYLIST_ARTISTS",
+    "INCLUDE_GROUPS",
+    "MARKET",
+    "CONCURRENCY",
+    "MAX_WAIT_SECONDS",
+    "REUSE_DAYS",
+    "MAX_REQUESTS",
+    "SPOTIFY_SECRET_ARN",
+];
+
+/// How errors name the Lambda environment as a "file".
+pub const LAMBDA_ENV_NAME: &str = "the Lambda environment";
+
+impl FileConfig {
+    /// Stage one in Lambda mode: the environment variables of
+    /// [`LAMBDA_VARS`] as the file they stand for. A list is a JSON array,
+    /// or comma-separated when the value does not start with `[` (artist
+    /// names can hold commas: use the JSON form for those).
+    pub fn from_lambda_env(env: &Env) -> Result<Self, ConfigError> {
+        let list = |name: &str| -> Result<Option<Vec<String>>, ConfigError> {
+            let Some(v) = env.get(name) else {
+                return Ok(None);
+            };
+            let v = v.trim();
+            if v.starts_with('[') {
+                serde_json::from_str::<Vec<String>>(v)
+                    .map(Some)
+                    .map_err(|e| ConfigError::Value {
+                        key: name.to_owned(),
+                        value: v.to_owned(),
+                        expected: format!(
+                            "expected a JSON array of strings, e.g. [\"Bruno Mars\", \"Adele\"] ({e})"
+                        ),
+                    })
+            } else {
+                Ok(Some(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                ))
+            }
+        };
+        let number = |name: &str| -> Result<Option<i64>, ConfigError> {
+            env.get(name)
+                .map(|v| {
+                    v.trim().parse::<i64>().map_err(|_| ConfigError::Value {
+                        key: name.to_owned(),
+                        value: v.to_owned(),
+                        expected: "expected a whole number, e.g. 4".into(),
+                    })
+                })
+                .transpose()
+        };
+        let flag = |name: &str| -> Result<Option<bool>, ConfigError> {
+            env.get(name)
+                .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" => Ok(true),
+                    "false" | "0" | "no" => Ok(false),
+                    _ => Err(ConfigError::Value {
+                        key: name.to_owned(),
+                        value: v.to_owned(),
+                        expected: "expected true or false".into(),
+                    }),
+                })
+                .transpose()
+        };
+        let text = |name: &str| env.get(name).map(|v| v.trim().to_owned());
+        Ok(FileConfig {
+            spotify: Some(SpotifySection {
+                artists: list("ARTISTS")?,
+                playlists: list("PLAYLISTS")?,
+                playlist_artists: flag("PLAYLIST_ARTISTS")?,
+                include_groups: list("INCLUDE_GROUPS")?,
+                market: text("MARKET"),
+                concurrency: number("CONCURRENCY")?,
+                max_wait_seconds: number("MAX_WAIT_SECONDS")?,
+                reuse_days: number("REUSE_DAYS")?,
+                max_requests: number("MAX_REQUESTS")?,
+                min_interval_ms: None,
+                backoff_base_ms: None,
+            }),
+            lake: Some(LakeSection {
+                url: text("LAKE_URL"),
+                raw_url: text("RAW_URL"),
+            }),
+            catalog: Some(CatalogSection {
+                kind: Some(text("CATALOG").unwrap_or_else(|| "glue".into())),
+                database: text("GLUE_DATABASE"),
+                projection: flag("PROJECTION")?,
+            }),
+        })
+    }
+}
+
 /// Flags given on the command line (stage one); `None` = not given.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -193,11 +299,13 @@ impl Env {
         ];
         Env(names
             .iter()
+            .chain(LAMBDA_VARS)
             .filter_map(|n| std::env::var(n).ok().map(|v| (n.to_string(), v)))
             .collect())
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
+    /// A variable's value; an empty value counts as unset.
+    pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)
             .map(String::as_str)
@@ -540,12 +648,13 @@ impl Config {
             (Some(k), _) => k,
             (None, None | Some("local")) => CatalogKind::Local,
             (None, Some("none")) => CatalogKind::None,
+            (None, Some("glue")) => CatalogKind::Glue,
             (None, Some(other)) => {
                 return Err(r.bad(
                     "catalog",
                     "kind",
                     format!("{other:?}"),
-                    "expected \"local\" or \"none\" (glue comes with the S3 build)",
+                    "expected \"local\", \"glue\" or \"none\"",
                 ));
             }
         };
@@ -736,5 +845,85 @@ projection = false
             .unwrap_err()
             .to_string();
         assert!(err.contains("SPOTIFY_AUTH_BASE_URL"), "{err}");
+    }
+
+    fn lambda_env(vars: &[(&str, &str)]) -> Env {
+        Env(vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect())
+    }
+
+    #[test]
+    fn the_lambda_environment_stands_for_the_file() {
+        let env = lambda_env(&[
+            ("LAKE_URL", "s3://lake/clean"),
+            ("RAW_URL", "s3://lake/raw"),
+            ("GLUE_DATABASE", "weekly"),
+            ("ARTISTS", r#"["Earth, Wind & Fire", "Adele"]"#),
+            (
+                "PLAYLISTS",
+                "37i9dQZF1DXcBWIGoYBM5M, 37i9dQZF1DX0XUsuxWHRQd",
+            ),
+            ("INCLUDE_GROUPS", "album,single"),
+            ("CONCURRENCY", " 8 "),
+            ("PLAYLIST_ARTISTS", "true"),
+        ]);
+        let file = FileConfig::from_lambda_env(&env).unwrap();
+        let cfg =
+            Config::resolve(Some((LAMBDA_ENV_NAME, &file)), &Overrides::default(), &env).unwrap();
+        assert_eq!(cfg.catalog, CatalogKind::Glue, "glue is the Lambda default");
+        assert_eq!(cfg.database, "weekly");
+        assert_eq!(cfg.lake_url, "s3://lake/clean");
+        assert_eq!(cfg.raw_url, "s3://lake/raw");
+        assert_eq!(
+            cfg.spotify.artists,
+            vec![
+                ArtistSpec::Name("Earth, Wind & Fire".into()),
+                ArtistSpec::Name("Adele".into())
+            ],
+            "a JSON list keeps the comma inside a name"
+        );
+        assert_eq!(cfg.spotify.playlists.len(), 2);
+        assert_eq!(
+            cfg.spotify.include_groups,
+            vec![IncludeGroup::Album, IncludeGroup::Single]
+        );
+        assert_eq!(cfg.spotify.concurrency.get(), 8);
+        assert!(cfg.spotify.playlist_artists);
+    }
+
+    #[test]
+    fn lambda_environment_errors_name_the_variable() {
+        for (var, value, expect) in [
+            ("ARTISTS", r#"["Adele", 3]"#, "ARTISTS"),
+            ("CONCURRENCY", "many", "CONCURRENCY"),
+            ("PLAYLIST_ARTISTS", "perhaps", "PLAYLIST_ARTISTS"),
+        ] {
+            let err = FileConfig::from_lambda_env(&lambda_env(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().starts_with(expect), "{var}: {err}");
+        }
+        // A valid number out of range is named by its key and the source.
+        let env = lambda_env(&[("CONCURRENCY", "0"), ("LAKE_URL", "s3://b/l")]);
+        let file = FileConfig::from_lambda_env(&env).unwrap();
+        let err = Config::resolve(Some((LAMBDA_ENV_NAME, &file)), &Overrides::default(), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("concurrency") && err.contains(LAMBDA_ENV_NAME),
+            "{err}"
+        );
+        // Glue needs an S3 lake: the default local folder is refused.
+        let err = Config::resolve(
+            Some((
+                LAMBDA_ENV_NAME,
+                &FileConfig::from_lambda_env(&Env::default()).unwrap(),
+            )),
+            &Overrides::default(),
+            &Env::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("s3://"), "{err}");
     }
 }

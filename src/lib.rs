@@ -24,6 +24,8 @@
 //! - [`run`]: extract, then load: the weekly job.
 //! - [`report`] (feature `engine`): the charts of the answer.
 //! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
+//! - [`zones`]: the raw zone, lake and catalog of a configuration, opened once.
+//! - [`lambda`]: the same job as an AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set).
 #![warn(missing_docs)]
 
 pub mod aws;
@@ -32,6 +34,7 @@ pub mod config;
 pub mod extract;
 pub mod ids;
 pub mod lake;
+pub mod lambda;
 pub mod load;
 #[cfg(feature = "engine")]
 pub mod query;
@@ -45,6 +48,7 @@ pub mod sql;
 pub mod store;
 pub mod summary;
 pub mod transform;
+pub mod zones;
 
 pub use load::{LoadOptions, load};
 pub use summary::Summary;
@@ -61,6 +65,9 @@ pub enum Error {
     /// A location could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),
+    /// The raw zone or the lake could not be opened.
+    #[error(transparent)]
+    Zone(#[from] zones::ZoneError),
     /// The raw snapshot could not be found or listed.
     #[error(transparent)]
     Raw(#[from] raw::RawError),
@@ -89,6 +96,24 @@ pub enum Error {
     /// A worker thread panicked or was cancelled (a bug).
     #[error("a worker task failed: {0}")]
     Task(String),
+}
+
+/// An error and its causes on one line, each cause once: object_store,
+/// the AWS SDK and std errors often repeat their source in their message.
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = String::new();
+    let mut cause = Some(err);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 impl Error {

@@ -136,6 +136,9 @@ pub struct SpotifyClient {
     token_expires_ms: Arc<AtomicI64>,
     token_generation: Arc<AtomicU64>,
     token_requests: Arc<AtomicU64>,
+    /// Token requests made before this run began ([`SpotifyClient::next_run`]).
+    token_requests_before: u64,
+    concurrency: usize,
     counts: Mutex<Requests>,
     stop: OnceLock<StopReason>,
     deadline: Option<Instant>,
@@ -208,6 +211,8 @@ impl SpotifyClient {
             token_expires_ms,
             token_generation,
             token_requests,
+            token_requests_before: 0,
+            concurrency: cfg.concurrency.get(),
             counts: Mutex::new(Requests::default()),
             stop: OnceLock::new(),
             deadline,
@@ -215,6 +220,32 @@ impl SpotifyClient {
         };
         client.rs.request_token().await.map_err(token_error)?;
         Ok(client)
+    }
+
+    /// A client for the next run of a long-lived process (a warm Lambda):
+    /// it shares this one's HTTP connections and token (renewed only when
+    /// near expiry), with fresh counters, no stop and its own deadline.
+    pub fn next_run(&self, deadline: Option<Instant>) -> SpotifyClient {
+        SpotifyClient {
+            rs: self.rs.clone(),
+            market: self.market.clone(),
+            in_flight: Semaphore::new(self.concurrency),
+            gate: Mutex::new(None),
+            pacing: tokio::sync::Mutex::new(None),
+            min_interval: self.min_interval,
+            backoff_base: self.backoff_base,
+            max_wait: self.max_wait,
+            refresh: tokio::sync::Mutex::new(()),
+            token_expires_ms: Arc::clone(&self.token_expires_ms),
+            token_generation: Arc::clone(&self.token_generation),
+            token_requests: Arc::clone(&self.token_requests),
+            token_requests_before: self.token_requests.load(Ordering::SeqCst),
+            concurrency: self.concurrency,
+            counts: Mutex::new(Requests::default()),
+            stop: OnceLock::new(),
+            deadline,
+            waits: AtomicU64::new(0),
+        }
     }
 
     /// The market sent with every request.
@@ -245,7 +276,7 @@ impl SpotifyClient {
                 .lock()
                 .expect("counter lock is never poisoned")
                 .clone(),
-            token_requests: self.token_requests.load(Ordering::SeqCst),
+            token_requests: self.token_requests.load(Ordering::SeqCst) - self.token_requests_before,
             waits: self.waits.load(Ordering::SeqCst),
         }
     }

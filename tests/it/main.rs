@@ -9,6 +9,7 @@ mod cli;
 mod fake_spotify;
 mod glue;
 mod golden;
+mod lambda;
 mod load;
 mod report;
 mod run;

@@ -38,7 +38,6 @@ mod json;
 mod server;
 
 use std::collections::BTreeMap;
-use std::future::IntoFuture as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -272,33 +271,13 @@ impl FakeSpotify {
     /// [`FakeSpotify::start`] for plain `#[test]`s that run the binary: the
     /// server lives on its own thread, so nothing here awaits.
     pub fn start_blocking(data: FakeData, knobs: Knobs) -> FakeSpotify {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking listener");
+        let listener = super::loopback::bind_loopback();
         let origin = format!("http://{}", listener.local_addr().expect("a bound address"));
         let shared = Arc::new(Shared::new(origin, data, knobs));
         let app = Router::new()
             .fallback(handle)
             .with_state(Arc::clone(&shared));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name("fake-spotify".into())
-            .spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .expect("the fake's runtime");
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("a tokio listener");
-                    tokio::select! {
-                        served = axum::serve(listener, app).into_future() => served.expect("the fake server"),
-                        _ = stopped => {}
-                    }
-                });
-                // Dropping the runtime drops open connections and hangs.
-            })
-            .expect("spawn the fake's thread");
+        let stop = super::loopback::serve_on_thread("fake-spotify", listener, app);
         FakeSpotify {
             shared,
             stop: Some(stop),

@@ -9,7 +9,9 @@
 #![allow(dead_code)]
 
 pub mod catalog_contract;
+pub mod fake_lambda;
 pub mod fake_spotify;
+pub mod loopback;
 pub mod moto;
 pub mod seed;
 

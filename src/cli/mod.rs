@@ -5,25 +5,26 @@
 //! or configuration (clap, [`ConfigError`]), 3 partial (the run can be
 //! resumed).
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use spotify_lake::aws::Aws;
-use spotify_lake::catalog::{Catalog, CatalogKind, GlueCatalog, LocalCatalog, TableChange};
+use spotify_lake::catalog::{Catalog, CatalogKind, TableChange};
 use spotify_lake::config::{Config, ConfigError, Env, FileConfig, Overrides};
 use spotify_lake::extract::{self, ExtractOptions, SpotifyClient};
 use spotify_lake::ids::ExtractDate;
-use spotify_lake::query::{Engine, Format, format_batches};
-use spotify_lake::report::{self, Filters, ReportFormat};
 use spotify_lake::schema::Table;
-use spotify_lake::{LoadOptions, Summary, sql, store};
+use spotify_lake::zones::Zones;
+use spotify_lake::{LoadOptions, Summary, sql};
 
 /// Exit code of a partial run (quota, deadline, budget, pending artists).
 pub const EXIT_PARTIAL: u8 = 3;
+
+#[cfg(feature = "engine")]
+mod engine;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 done, 1 error, 2 usage, 3 partial (some artists pending; run again to resume).
@@ -70,8 +71,9 @@ enum Command {
     /// album_length_by_artist, album_length_trend.
     ///
     /// Example: spotify-lake query album_length_by_year --lake lake --format csv
+    #[cfg(feature = "engine")]
     #[command(after_help = AFTER_HELP)]
-    Query(QueryArgs),
+    Query(engine::QueryArgs),
     /// The whole job on the bundled sample: no network, no credentials.
     ///
     /// Writes the sample raw snapshot (Drake, Michael Jackson, Bruno Mars),
@@ -80,8 +82,9 @@ enum Command {
     /// report (report.html in that folder) and printing its path.
     ///
     /// Example: spotify-lake demo --lake /tmp/demo
+    #[cfg(feature = "engine")]
     #[command(after_help = AFTER_HELP)]
-    Demo(DemoArgs),
+    Demo(engine::DemoArgs),
     /// Write the album-length report: one HTML page with the charts and figures.
     ///
     /// Runs the queries of queries/ on the embedded engine and writes one
@@ -96,8 +99,9 @@ enum Command {
     /// numbers are those `query` prints.
     ///
     /// Example: spotify-lake report --lake lake --out report.html
+    #[cfg(feature = "engine")]
     #[command(after_help = AFTER_HELP)]
-    Report(ReportArgs),
+    Report(engine::ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,54 +172,17 @@ struct LoadArgs {
     concurrency: Option<std::num::NonZeroUsize>,
 }
 
-#[derive(Debug, Args)]
-struct QueryArgs {
-    /// A query name of queries/ (e.g. album_length_by_year) or a path to a .sql file.
-    #[arg(value_name = "NAME|FILE.sql")]
-    query: String,
-    #[command(flatten)]
-    config: ConfigArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-}
-
-#[derive(Debug, Args)]
-struct ReportArgs {
-    #[command(flatten)]
-    config: ConfigArgs,
-    /// Where to write the report [default: report.html, or report.svg / report.png with --format].
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Only albums released in or after this year.
-    #[arg(long, value_name = "YEAR")]
-    from: Option<i32>,
-    /// Only albums released in or before this year.
-    #[arg(long, value_name = "YEAR")]
-    to: Option<i32>,
-    /// Only albums whose first artist has this name (any case), or listed for this artist id (repeatable).
-    #[arg(long = "artist", value_name = "NAME|ID")]
-    artists: Vec<String>,
-    /// html: the page plus a JSON sidecar; svg or png: the main chart alone [default: --out's extension, else html].
-    #[arg(long, value_enum)]
-    format: Option<ReportFormat>,
-}
-
-#[derive(Debug, Args)]
-struct DemoArgs {
-    /// Folder for the demo's raw zone and lake (created; files of the sample are replaced).
-    #[arg(long, value_name = "DIR", default_value = "spotify-lake-demo")]
-    lake: PathBuf,
-}
-
 /// Runs the parsed command; the returned code is the process's.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_job(args).await,
         Command::Load(args) => load(args).await,
-        Command::Query(args) => query(args).await,
-        Command::Demo(args) => demo(args).await,
-        Command::Report(args) => report_cmd(args).await,
+        #[cfg(feature = "engine")]
+        Command::Query(args) => engine::query(args).await,
+        #[cfg(feature = "engine")]
+        Command::Demo(args) => engine::demo(args).await,
+        #[cfg(feature = "engine")]
+        Command::Report(args) => engine::report_cmd(args).await,
     }
 }
 
@@ -292,24 +259,6 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_for(&summary))
 }
 
-/// The lake a reading command (query, report) reads: it must exist.
-async fn open_lake_to_read(cfg: &Config) -> anyhow::Result<store::Location> {
-    let aws = if store::is_s3(&cfg.lake_url) {
-        Some(Aws::load().await)
-    } else {
-        None
-    };
-    let lake = store::open_with(&cfg.lake_url, aws.as_ref()).context("--lake")?;
-    if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
-        bail!(
-            "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
-            dir.display(),
-            cfg.lake_url
-        );
-    }
-    Ok(lake)
-}
-
 /// `--dry-run`: the catalog changes a run would make, made by none.
 async fn print_catalog_plan(catalog: &dyn Catalog, plan: &extract::Plan) -> anyhow::Result<()> {
     let word = |c: TableChange| match c {
@@ -343,51 +292,6 @@ async fn print_catalog_plan(catalog: &dyn Catalog, plan: &extract::Plan) -> anyh
     Ok(())
 }
 
-/// The raw zone and the lake, opened once, with the AWS configuration
-/// loaded only when something lives on AWS.
-struct Zones {
-    raw: store::Location,
-    lake: store::Location,
-    aws: Option<Aws>,
-}
-
-impl Zones {
-    async fn open(cfg: &Config) -> anyhow::Result<Self> {
-        let needs_aws = store::is_s3(&cfg.raw_url)
-            || store::is_s3(&cfg.lake_url)
-            || cfg.catalog == CatalogKind::Glue;
-        let aws = if needs_aws {
-            Some(Aws::load().await)
-        } else {
-            None
-        };
-        Ok(Zones {
-            raw: store::open_with(&cfg.raw_url, aws.as_ref()).context("--raw")?,
-            lake: store::open_with(&cfg.lake_url, aws.as_ref()).context("--lake")?,
-            aws,
-        })
-    }
-
-    fn catalog(&self, cfg: &Config) -> Option<Box<dyn Catalog>> {
-        match cfg.catalog {
-            CatalogKind::Local => Some(Box::new(LocalCatalog::new(self.lake.store.clone()))),
-            CatalogKind::Glue => {
-                let aws = self
-                    .aws
-                    .as_ref()
-                    .expect("Zones::open loads AWS for the glue catalog");
-                Some(Box::new(GlueCatalog::new(
-                    aws,
-                    &cfg.database,
-                    &self.lake.decoded(),
-                    cfg.projection,
-                )))
-            }
-            CatalogKind::None => None,
-        }
-    }
-}
-
 fn exit_for(summary: &Summary) -> ExitCode {
     if summary.is_complete() {
         ExitCode::SUCCESS
@@ -414,109 +318,4 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("loading {raw} into {lake}"))?;
     print_summary(&summary, args.zone.summary)?;
     Ok(exit_for(&summary))
-}
-
-async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
-    let (name, sql) = if let Some(q) = sql::query(&args.query) {
-        (q.name.to_owned(), q.sql.to_owned())
-    } else if args.query.ends_with(".sql") {
-        let text = std::fs::read_to_string(&args.query)
-            .with_context(|| format!("cannot read the SQL file {}", args.query))?;
-        (args.query.clone(), text)
-    } else {
-        bail!(
-            "no query named {:?}; the queries are {}, or pass a path to a .sql file",
-            args.query,
-            sql::query_names()
-        );
-    };
-    let cfg = resolve_config(&args.config, Overrides::default())?;
-    let lake = open_lake_to_read(&cfg).await?;
-    let engine = Engine::open(&lake).await?;
-    let (schema, batches) = engine.run(&name, &sql).await?;
-    let text = format_batches(&schema, &batches, args.format)?;
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
-    let root = std::path::absolute(&args.lake).context("--lake")?;
-    let raw_dir = root.join("raw");
-    let lake_dir = root.join("lake");
-    let files = spotify_lake::sample::write_to(&raw_dir)?;
-    eprintln!(
-        "Wrote the bundled sample ({files} files) to {}",
-        raw_dir.display()
-    );
-    let raw = store::open(&raw_dir.to_string_lossy())?;
-    let lake = store::open(&lake_dir.to_string_lossy())?;
-    let catalog = LocalCatalog::new(lake.store.clone());
-    let opts = LoadOptions {
-        progress: std::io::stderr().is_terminal(),
-        ..LoadOptions::default()
-    };
-    let summary = spotify_lake::load(&raw, &lake, Some(&catalog), &opts).await?;
-    eprintln!(
-        "Loaded {} albums and {} tracks into {} in {:.2} s",
-        summary.rows.get("albums").copied().unwrap_or_default(),
-        summary.rows.get("tracks").copied().unwrap_or_default(),
-        lake_dir.display(),
-        summary.seconds
-    );
-    let engine = Engine::open(&lake).await?;
-    let mut out = String::new();
-    for (name, title) in [
-        (
-            "album_length_by_year",
-            "Average album length (minutes) by release year, all albums and standard editions",
-        ),
-        (
-            "album_length_trend",
-            "Trend: least squares of album minutes on release year",
-        ),
-    ] {
-        let q = sql::query(name).with_context(|| format!("query {name} is not embedded"))?;
-        let (schema, batches) = engine.run(name, q.sql).await?;
-        out.push_str(&format!("\n{title} ({name}):\n"));
-        out.push_str(&format_batches(&schema, &batches, Format::Table)?);
-    }
-    print!("{out}");
-    let lake_arg = lake_dir.display();
-    println!(
-        "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query latest.sql --lake {lake_arg} --format csv   (your own SQL over albums, tracks, artists, latest_albums)"
-    );
-    let report_path = root.join("report.html");
-    let built = report::build(&lake, &Filters::default()).await?;
-    report::write(&built, &lake, &report_path, ReportFormat::Html)?;
-    println!("\nReport (open it in a browser): {}", report_path.display());
-    Ok(exit_for(&summary))
-}
-
-async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let cfg = resolve_config(&args.config, Overrides::default())?;
-    if let (Some(from), Some(to)) = (args.from, args.to)
-        && from > to
-    {
-        return Err(ConfigError::Value {
-            key: "--from/--to".into(),
-            value: format!("{from} > {to}"),
-            expected: "--from at most --to, e.g. --from 2000 --to 2020".into(),
-        }
-        .into());
-    }
-    let filters = Filters {
-        from: args.from,
-        to: args.to,
-        artists: args.artists,
-    };
-    let (out, format) = ReportFormat::resolve(args.out, args.format);
-    let lake = open_lake_to_read(&cfg).await?;
-    let built = report::build(&lake, &filters).await?;
-    let written = report::write(&built, &lake, &out, format)
-        .with_context(|| format!("writing the report for {lake}"))?;
-    eprintln!("{}", built.reading);
-    for path in written {
-        println!("{}", path.display());
-    }
-    Ok(ExitCode::SUCCESS)
 }

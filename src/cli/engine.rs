@@ -1,0 +1,181 @@
+//! The commands of the embedded engine (feature `engine`): `query`,
+//! `demo` and `report`. The Lambda build leaves them out with DataFusion.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+
+use spotify_lake::aws::Aws;
+use spotify_lake::catalog::LocalCatalog;
+use spotify_lake::config::{Config, ConfigError, Overrides};
+use spotify_lake::query::{Engine, Format, format_batches};
+use spotify_lake::report::{self, Filters, ReportFormat};
+use spotify_lake::{LoadOptions, sql, store};
+
+use super::{ConfigArgs, exit_for, resolve_config};
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A query name of queries/ (e.g. album_length_by_year) or a path to a .sql file.
+    #[arg(value_name = "NAME|FILE.sql")]
+    query: String,
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// Where to write the report [default: report.html, or report.svg / report.png with --format].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Only albums released in or after this year.
+    #[arg(long, value_name = "YEAR")]
+    from: Option<i32>,
+    /// Only albums released in or before this year.
+    #[arg(long, value_name = "YEAR")]
+    to: Option<i32>,
+    /// Only albums whose first artist has this name (any case), or listed for this artist id (repeatable).
+    #[arg(long = "artist", value_name = "NAME|ID")]
+    artists: Vec<String>,
+    /// html: the page plus a JSON sidecar; svg or png: the main chart alone [default: --out's extension, else html].
+    #[arg(long, value_enum)]
+    format: Option<ReportFormat>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's raw zone and lake (created; files of the sample are replaced).
+    #[arg(long, value_name = "DIR", default_value = "spotify-lake-demo")]
+    lake: PathBuf,
+}
+
+/// The lake a reading command (query, report) reads: it must exist.
+async fn open_lake_to_read(cfg: &Config) -> anyhow::Result<store::Location> {
+    let aws = if store::is_s3(&cfg.lake_url) {
+        Some(Aws::load().await)
+    } else {
+        None
+    };
+    let lake = store::open_with(&cfg.lake_url, aws.as_ref()).context("--lake")?;
+    if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
+        bail!(
+            "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
+            dir.display(),
+            cfg.lake_url
+        );
+    }
+    Ok(lake)
+}
+
+pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
+    let (name, sql) = if let Some(q) = sql::query(&args.query) {
+        (q.name.to_owned(), q.sql.to_owned())
+    } else if args.query.ends_with(".sql") {
+        let text = std::fs::read_to_string(&args.query)
+            .with_context(|| format!("cannot read the SQL file {}", args.query))?;
+        (args.query.clone(), text)
+    } else {
+        bail!(
+            "no query named {:?}; the queries are {}, or pass a path to a .sql file",
+            args.query,
+            sql::query_names()
+        );
+    };
+    let cfg = resolve_config(&args.config, Overrides::default())?;
+    let lake = open_lake_to_read(&cfg).await?;
+    let engine = Engine::open(&lake).await?;
+    let (schema, batches) = engine.run(&name, &sql).await?;
+    let text = format_batches(&schema, &batches, args.format)?;
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let root = std::path::absolute(&args.lake).context("--lake")?;
+    let raw_dir = root.join("raw");
+    let lake_dir = root.join("lake");
+    let files = spotify_lake::sample::write_to(&raw_dir)?;
+    eprintln!(
+        "Wrote the bundled sample ({files} files) to {}",
+        raw_dir.display()
+    );
+    let raw = store::open(&raw_dir.to_string_lossy())?;
+    let lake = store::open(&lake_dir.to_string_lossy())?;
+    let catalog = LocalCatalog::new(lake.store.clone());
+    let opts = LoadOptions {
+        progress: std::io::stderr().is_terminal(),
+        ..LoadOptions::default()
+    };
+    let summary = spotify_lake::load(&raw, &lake, Some(&catalog), &opts).await?;
+    eprintln!(
+        "Loaded {} albums and {} tracks into {} in {:.2} s",
+        summary.rows.get("albums").copied().unwrap_or_default(),
+        summary.rows.get("tracks").copied().unwrap_or_default(),
+        lake_dir.display(),
+        summary.seconds
+    );
+    let engine = Engine::open(&lake).await?;
+    let mut out = String::new();
+    for (name, title) in [
+        (
+            "album_length_by_year",
+            "Average album length (minutes) by release year, all albums and standard editions",
+        ),
+        (
+            "album_length_trend",
+            "Trend: least squares of album minutes on release year",
+        ),
+    ] {
+        let q = sql::query(name).with_context(|| format!("query {name} is not embedded"))?;
+        let (schema, batches) = engine.run(name, q.sql).await?;
+        out.push_str(&format!("\n{title} ({name}):\n"));
+        out.push_str(&format_batches(&schema, &batches, Format::Table)?);
+    }
+    print!("{out}");
+    let lake_arg = lake_dir.display();
+    println!(
+        "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query latest.sql --lake {lake_arg} --format csv   (your own SQL over albums, tracks, artists, latest_albums)"
+    );
+    let report_path = root.join("report.html");
+    let built = report::build(&lake, &Filters::default()).await?;
+    report::write(&built, &lake, &report_path, ReportFormat::Html)?;
+    println!("\nReport (open it in a browser): {}", report_path.display());
+    Ok(exit_for(&summary))
+}
+
+pub async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let cfg = resolve_config(&args.config, Overrides::default())?;
+    if let (Some(from), Some(to)) = (args.from, args.to)
+        && from > to
+    {
+        return Err(ConfigError::Value {
+            key: "--from/--to".into(),
+            value: format!("{from} > {to}"),
+            expected: "--from at most --to, e.g. --from 2000 --to 2020".into(),
+        }
+        .into());
+    }
+    let filters = Filters {
+        from: args.from,
+        to: args.to,
+        artists: args.artists,
+    };
+    let (out, format) = ReportFormat::resolve(args.out, args.format);
+    let lake = open_lake_to_read(&cfg).await?;
+    let built = report::build(&lake, &filters).await?;
+    let written = report::write(&built, &lake, &out, format)
+        .with_context(|| format!("writing the report for {lake}"))?;
+    eprintln!("{}", built.reading);
+    for path in written {
+        println!("{}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,427 @@
+//! Lambda mode: the real binary against a fake Runtime API (loopback),
+//! the fake Spotify, and moto for S3, Glue and Secrets Manager.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use futures::TryStreamExt as _;
+use object_store::ObjectStoreExt as _;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::{Value, json};
+use spotify_lake::aws::Aws;
+use spotify_lake::catalog::{Catalog as _, GlueCatalog};
+use spotify_lake::schema::Table;
+
+use crate::support::fake_lambda::{FakeRuntime, Outcome};
+use crate::support::fake_spotify::{CLIENT_ID, CLIENT_SECRET, FakeData, FakeSpotify, Knobs};
+use crate::support::moto::{Moto, denying_moto, moto};
+use crate::support::{sample_snapshot, strip_ansi};
+
+const DATE: &str = "2026-11-26";
+
+/// The binary in Lambda mode; killed on drop. Its output goes to files
+/// so a test can read it while it runs.
+struct Function {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Function {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Function {
+    fn start(runtime: &FakeRuntime, env: &[(&str, String)]) -> Function {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::fs::File::create(dir.path().join("stdout")).unwrap();
+        let err = std::fs::File::create(dir.path().join("stderr")).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_spotify-lake"));
+        cmd.env_remove("SPOTIFY_CLIENT_ID")
+            .env_remove("SPOTIFY_CLIENT_SECRET")
+            .env_remove("RUST_LOG")
+            .env("AWS_LAMBDA_RUNTIME_API", runtime.addr())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "spotify-lake-test")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start the binary in Lambda mode");
+        Function { child, dir }
+    }
+
+    /// stdout and stderr so far.
+    fn output(&self) -> String {
+        let read =
+            |name: &str| std::fs::read_to_string(self.dir.path().join(name)).unwrap_or_default();
+        strip_ansi(&format!("{}{}", read("stdout"), read("stderr")))
+    }
+
+    /// The JSON log lines whose message is `message`.
+    fn logs(&self, message: &str) -> Vec<Value> {
+        self.output()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["message"] == message)
+            .collect()
+    }
+}
+
+/// A bucket (raw/ and lake/ in it), a database, a secret and the fake.
+struct Stack {
+    bucket: String,
+    database: String,
+    fake: FakeSpotify,
+    aws: Aws,
+}
+
+impl Stack {
+    async fn new(moto: &Moto) -> Stack {
+        let bucket = moto.unique("it-fn-");
+        moto.create_bucket(&bucket);
+        Stack {
+            bucket,
+            database: moto.unique("it_fn_"),
+            fake: FakeSpotify::start_blocking(
+                FakeData::from_sample(&sample_snapshot()),
+                Knobs::dev(),
+            ),
+            aws: Aws::load().await,
+        }
+    }
+
+    fn lake(&self) -> String {
+        format!("s3://{}/lake", self.bucket)
+    }
+
+    /// Creates a secret holding `value`; returns its ARN.
+    async fn secret(&self, value: &str) -> String {
+        let sm = aws_sdk_secretsmanager::Client::new(&self.aws.sdk);
+        let out = sm
+            .create_secret()
+            .name(format!("{}-spotify", self.bucket))
+            .secret_string(value)
+            .send()
+            .await
+            .expect("create a secret on moto");
+        out.arn().expect("an ARN").to_owned()
+    }
+
+    /// The function's environment, as the template sets it.
+    fn env(&self, secret_arn: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("LAKE_URL", self.lake()),
+            ("RAW_URL", format!("s3://{}/raw", self.bucket)),
+            ("GLUE_DATABASE", self.database.clone()),
+            ("ARTISTS", r#"["Bruno Mars"]"#.into()),
+            ("INCLUDE_GROUPS", "album".into()),
+            ("MAX_WAIT_SECONDS", "5".into()),
+            ("SPOTIFY_SECRET_ARN", secret_arn.into()),
+            ("SPOTIFY_API_BASE_URL", self.fake.api_base_url()),
+            ("SPOTIFY_AUTH_BASE_URL", self.fake.auth_base_url()),
+        ]
+    }
+
+    /// Parquet files and their rows per table, read back from S3.
+    async fn lake_rows(&self) -> (usize, BTreeMap<String, u64>) {
+        let lake = spotify_lake::store::open_with(&self.lake(), Some(&self.aws)).unwrap();
+        let objects: Vec<_> = lake.store.list(None).try_collect().await.unwrap();
+        let mut rows = BTreeMap::new();
+        let mut files = 0;
+        for o in objects
+            .iter()
+            .filter(|o| o.location.as_ref().ends_with(".parquet"))
+        {
+            files += 1;
+            let table = o.location.as_ref().split('/').next().unwrap().to_owned();
+            let bytes = lake
+                .store
+                .get(&o.location)
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+                .unwrap()
+                .build()
+                .unwrap();
+            let n: usize = reader.map(|b| b.unwrap().num_rows()).sum();
+            *rows.entry(table).or_insert(0) += n as u64;
+        }
+        (files, rows)
+    }
+
+    /// Partitions registered in Glue, all tables.
+    async fn glue_partitions(&self) -> u64 {
+        let glue = GlueCatalog::new(&self.aws, &self.database, &self.lake(), false);
+        let mut n = 0;
+        for table in Table::ALL {
+            n += glue.partitions(table).await.map_or(0, |p| p.len() as u64);
+        }
+        n
+    }
+
+    /// True when the database exists in Glue.
+    async fn database_exists(&self) -> bool {
+        aws_sdk_glue::Client::new(&self.aws.sdk)
+            .get_database()
+            .name(&self.database)
+            .send()
+            .await
+            .is_ok()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invocation_lands_what_its_response_counts_and_a_second_reuses_the_clients() {
+    let Some(moto) = moto("lambda end to end") else {
+        return;
+    };
+    let stack = Stack::new(&moto).await;
+    let secret = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string();
+    let arn = stack.secret(&secret).await;
+    let runtime = FakeRuntime::start();
+    let function = Function::start(&runtime, &stack.env(&arn));
+
+    let first = runtime.call(json!({"extract_date": DATE, "source": "aws.scheduler"}));
+    let summary = first.response().clone();
+    assert_eq!(summary["status"], "complete", "{summary}");
+    assert_eq!(summary["extract_date"], DATE);
+    assert_eq!(summary["token_requests"], 1);
+    assert!(summary["fetched"]["albums"].as_u64().unwrap() > 0);
+
+    // The response counts what landed in S3 and in Glue.
+    let (files, rows) = stack.lake_rows().await;
+    assert_eq!(summary["files_written"].as_u64(), Some(files as u64));
+    for (table, n) in &rows {
+        assert_eq!(summary["rows"][table].as_u64(), Some(*n), "{table}");
+    }
+    assert_eq!(
+        summary["rows"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|v| v.as_u64() > Some(0))
+            .count(),
+        rows.len()
+    );
+    assert_eq!(
+        summary["partitions"]["registered"].as_u64(),
+        Some(files as u64)
+    );
+    assert_eq!(stack.glue_partitions().await, files as u64);
+
+    // The same process again: no new token, no second secret read, the
+    // same partitions found already registered.
+    let second = runtime.call(json!({"extract_date": DATE, "artists": ["Bruno Mars"]}));
+    let again = second.response();
+    assert_eq!(again["status"], "complete", "{again}");
+    assert_eq!(again["token_requests"], 0, "the token is reused: {again}");
+    assert_eq!(again["partitions"]["registered"], 0);
+    assert_eq!(again["partitions"]["existing"].as_u64(), Some(files as u64));
+    assert_eq!(
+        stack.glue_partitions().await,
+        files as u64,
+        "nothing duplicated"
+    );
+    assert_eq!(function.logs("Lambda initialised.").len(), 1);
+    assert_eq!(
+        function
+            .logs("Reading the Spotify credentials from Secrets Manager.")
+            .len(),
+        1,
+        "the secret is read once"
+    );
+    assert_eq!(
+        stack.fake.count("token"),
+        1,
+        "one token for both invocations"
+    );
+
+    // Embedded metrics: one EMF line per invocation, with the run's figures.
+    let output = function.output();
+    let emf: Vec<Value> = output
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("_aws").is_some())
+        .collect();
+    assert_eq!(emf.len(), 2, "{output}");
+    assert_eq!(emf[0]["FilesWritten"].as_f64(), Some(files as f64));
+    assert_eq!(
+        emf[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+        "SpotifyLake"
+    );
+    // Every other line is a JSON log, and no secret is in any of them.
+    for line in output.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            serde_json::from_str::<Value>(line).is_ok(),
+            "not JSON: {line}"
+        );
+    }
+    for secret_part in [CLIENT_SECRET, &secret] {
+        assert!(
+            !output.contains(secret_part),
+            "the secret leaked into the logs"
+        );
+    }
+}
+
+/// One invocation with this environment; the error it returned.
+async fn failed_invocation(stack: &Stack, env: &[(&str, String)], event: Value) -> (Value, String) {
+    let runtime = FakeRuntime::start();
+    let function = Function::start(&runtime, env);
+    let outcome = runtime.call(event);
+    let err = match outcome {
+        Outcome::Error(e) => e,
+        Outcome::Response(v) => panic!("expected an error, got {v}\n{}", function.output()),
+    };
+    // Nothing was registered and nothing was written.
+    assert!(
+        !stack.database_exists().await,
+        "no database for a failed run"
+    );
+    assert_eq!(stack.lake_rows().await.0, 0, "no file for a failed run");
+    (err, function.output())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_or_malformed_secret_is_the_invocations_clear_error() {
+    let Some(moto) = moto("lambda secrets") else {
+        return;
+    };
+    let stack = Stack::new(&moto).await;
+    let event = json!({"extract_date": DATE});
+
+    let missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:nowhere-AbCdEf";
+    let (err, _) = failed_invocation(&stack, &stack.env(missing), event.clone()).await;
+    assert_eq!(err["errorType"], "SecretError");
+    let msg = err["errorMessage"].as_str().unwrap();
+    assert!(
+        msg.contains(missing) && msg.contains("does not exist") && msg.contains("put-secret-value"),
+        "{msg}"
+    );
+
+    let arn = stack
+        .secret(&format!(
+            r#"{{"client_id": "{CLIENT_ID}", "secret": "{CLIENT_SECRET}"}}"#
+        ))
+        .await;
+    let (err, output) = failed_invocation(&stack, &stack.env(&arn), event.clone()).await;
+    assert_eq!(err["errorType"], "SecretError");
+    let msg = err["errorMessage"].as_str().unwrap();
+    assert!(
+        msg.contains("malformed") && msg.contains("client_secret is missing"),
+        "{msg}"
+    );
+    for leaked in [CLIENT_ID, CLIENT_SECRET] {
+        assert!(
+            !msg.contains(leaked) && !output.contains(leaked),
+            "a secret value leaked"
+        );
+    }
+
+    // A bad environment is every invocation's error, naming the variable.
+    let mut env = stack.env(&arn);
+    env.push(("CONCURRENCY", "lots".into()));
+    let (err, _) = failed_invocation(&stack, &env, event.clone()).await;
+    assert_eq!(err["errorType"], "ConfigError");
+    assert!(
+        err["errorMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("CONCURRENCY"),
+        "{err}"
+    );
+
+    // A bad event names its key.
+    let (err, _) =
+        failed_invocation(&stack, &stack.env(&arn), json!({"artists": "Bruno Mars"})).await;
+    assert_eq!(err["errorType"], "EventError");
+    assert!(
+        err["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("\"artists\""),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn denied_access_to_the_secret_is_a_clear_error() {
+    let Some(url) = denying_moto("lambda denied") else {
+        return;
+    };
+    let runtime = FakeRuntime::start();
+    let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:spotify-AbCdEf";
+    let env = [
+        ("AWS_ENDPOINT_URL", url),
+        ("LAKE_URL", "s3://denied/lake".into()),
+        ("RAW_URL", "s3://denied/raw".into()),
+        ("ARTISTS", "Bruno Mars".into()),
+        ("SPOTIFY_SECRET_ARN", arn.into()),
+    ];
+    let function = Function::start(&runtime, &env);
+    let err = runtime.call(json!({})).error().clone();
+    assert_eq!(err["errorType"], "SecretError", "{}", function.output());
+    let msg = err["errorMessage"].as_str().unwrap();
+    assert!(
+        msg.contains("access denied") && msg.contains("secretsmanager:GetSecretValue"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn lambda_mode_without_the_runtime_variables_says_what_is_missing() {
+    let output = Command::new(env!("CARGO_BIN_EXE_spotify-lake"))
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env_remove("AWS_LAMBDA_FUNCTION_NAME")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("AWS_LAMBDA_FUNCTION_NAME is not set"),
+        "{text}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("panicked"));
+}
+
+/// Where the init time is measured (README): start to the first `next`.
+#[test]
+fn init_ends_with_the_first_request_for_an_event() {
+    let runtime = FakeRuntime::start();
+    let started = std::time::Instant::now();
+    let env = [
+        ("LAKE_URL", "s3://bucket/lake".to_owned()),
+        ("RAW_URL", "s3://bucket/raw".to_owned()),
+        ("ARTISTS", "Bruno Mars".to_owned()),
+        ("SPOTIFY_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("SPOTIFY_CLIENT_SECRET", CLIENT_SECRET.to_owned()),
+    ];
+    let function = Function::start(&runtime, &env);
+    let until = started + Duration::from_secs(30);
+    while runtime.first_next().is_none() {
+        assert!(
+            std::time::Instant::now() < until,
+            "no request for an event: {}",
+            function.output()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(runtime.init_error().is_none());
+    assert_eq!(
+        function.logs("Lambda initialised.").len(),
+        1,
+        "{}",
+        function.output()
+    );
+}
