@@ -53,9 +53,13 @@ impl Default for LoadOptions {
     }
 }
 
+/// Partition writes in flight at once (see [`lake::Uploader`]).
+const UPLOADS_IN_FLIGHT: usize = 16;
+
 /// What one artist partition produced.
 struct ArtistOutcome {
-    keys: Vec<PartitionKey>,
+    /// Its files, being written.
+    uploads: Vec<lake::Upload>,
     rows: [u64; 2],
     skipped: Vec<Skip>,
     warnings: Warnings,
@@ -100,6 +104,7 @@ struct Ctx {
     snapshot: Snapshot,
     listing: Listing,
     lake: Location,
+    uploader: lake::Uploader,
     times: FetchTimes,
     group_order: Vec<String>,
 }
@@ -154,6 +159,7 @@ pub async fn load(
         snapshot,
         listing,
         lake: lake.clone(),
+        uploader: lake::Uploader::new(Arc::clone(&lake.store), UPLOADS_IN_FLIGHT),
         group_order,
     });
 
@@ -169,6 +175,7 @@ pub async fn load(
         .collect();
     let bar = progress_bar(opts.progress, artists.len() as u64);
     let mut listed: HashSet<String> = HashSet::new();
+    let mut uploads = Vec::new();
     let mut outcomes = futures::stream::iter(artists.into_iter().map(|artist| {
         let ctx = Arc::clone(&ctx);
         async move { load_artist(ctx, artist).await }
@@ -181,13 +188,17 @@ pub async fn load(
         }
         *summary.rows.entry(Table::Albums.name().into()).or_default() += outcome.rows[0];
         *summary.rows.entry(Table::Tracks.name().into()).or_default() += outcome.rows[1];
-        summary.files_written += outcome.keys.len() as u64;
-        keys.extend(outcome.keys);
+        uploads.extend(outcome.uploads);
         summary.skipped.extend(outcome.skipped);
         merge(&mut summary.warnings, outcome.warnings);
         bar.inc(1);
     }
     drop(outcomes);
+    // Every artist file is written before anything is registered.
+    for upload in uploads {
+        keys.push(upload.await.map_err(Error::task)??);
+        summary.files_written += 1;
+    }
     bar.finish_and_clear();
     for id in ctx.listing.of(ObjectKind::Album).keys() {
         if !listed.contains(id.as_str()) {
@@ -366,7 +377,7 @@ async fn load_artist(
             // rebuilt; the old one (if any) stays as it was.
             return Ok((
                 ArtistOutcome {
-                    keys: Vec::new(),
+                    uploads: Vec::new(),
                     rows: [0, 0],
                     skipped: vec![skip],
                     warnings: Warnings::new(),
@@ -459,12 +470,13 @@ async fn load_artist(
         .await
         .map_err(Error::task)??;
     let (tables, skipped) = tables;
-    let store = ctx.lake.store.as_ref();
-    lake::put_partition(store, &albums_key, album_file).await?;
-    lake::put_partition(store, &tracks_key, track_file).await?;
+    let uploads = vec![
+        ctx.uploader.start(albums_key, album_file).await,
+        ctx.uploader.start(tracks_key, track_file).await,
+    ];
     Ok((
         ArtistOutcome {
-            keys: vec![albums_key, tracks_key],
+            uploads,
             rows: [
                 tables.albums.num_rows() as u64,
                 tables.tracks.num_rows() as u64,

@@ -12,6 +12,8 @@
 //! renames it) publish a PUT atomically, a reader never sees half a file.
 //! Memory holds one partition at a time per writer.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt as _, PutPayload};
@@ -224,6 +226,41 @@ pub async fn put_partition(
             path: path.to_string(),
             source,
         })
+}
+
+/// Partition writes on their own tasks, at most `in_flight` at once, so
+/// the next artist's parsing and encoding overlap the PUTs (on S3 a PUT
+/// is mostly waiting). [`Uploader::start`] waits for a free slot: that
+/// bounds the encoded files held in memory.
+#[derive(Clone)]
+pub struct Uploader {
+    store: Arc<dyn ObjectStore>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// A started partition write; resolves to its key once written.
+pub type Upload = tokio::task::JoinHandle<Result<PartitionKey, LakeError>>;
+
+impl Uploader {
+    /// Writes to `store`, `in_flight` PUTs at most.
+    pub fn new(store: Arc<dyn ObjectStore>, in_flight: usize) -> Self {
+        Uploader {
+            store,
+            slots: Arc::new(tokio::sync::Semaphore::new(in_flight.max(1))),
+        }
+    }
+
+    /// Starts writing `file` as `key`'s partition once a slot is free.
+    pub async fn start(&self, key: PartitionKey, file: Bytes) -> Upload {
+        // The semaphore is never closed, so a permit always comes.
+        let slot = Arc::clone(&self.slots).acquire_owned().await.ok();
+        let store = Arc::clone(&self.store);
+        tokio::spawn(async move {
+            let written = put_partition(store.as_ref(), &key, file).await;
+            drop(slot);
+            written.map(|()| key)
+        })
+    }
 }
 
 #[cfg(test)]
