@@ -21,20 +21,11 @@ bin="$CARGO_TARGET_DIR/release/spotify-lake"
 fake="$CARGO_TARGET_DIR/release/examples/fake_spotify"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spotify-lake-run-bench.XXXXXX")
-mkfifo "$work/stdin"
-"$fake" --artists "$artists" --albums "$albums" --latency-ms "$latency" <"$work/stdin" >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-exec 3>"$work/stdin" # holds the fake's stdin open; closing it stops the fake
-trap 'exec 3>&-; wait "$fake_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-
-for _ in $(seq 1 100); do
-    [[ -s "$work/fake.out" ]] && break
-    sleep 0.1
-done
-line=$(head -n 1 "$work/fake.out")
-[[ -n "$line" ]] || { echo "run.sh: the fake did not start:" >&2; cat "$work/fake.err" >&2; exit 1; }
-field() { sed -E "s/.*$1=([^ ]+).*/\1/" <<<"$line"; }
-names=$(sed -n 's/^artists: //p' "$work/fake.err")
+# shellcheck source=benches/fake.sh
+source "$repo/benches/fake.sh"
+trap 'stop_fake; rm -rf "$work"' EXIT
+start_fake "$fake" "$artists" "$albums" "$latency" "$work" || exit 1
+names=$fake_names
 
 python3 - "$names" "$concurrency" >"$work/config.toml" <<'PY'
 import json, sys

@@ -19,6 +19,9 @@
 #                     ~/.cache/spotify-lake/bench-venv/bin/python; see that script for
 #                     how to make it)
 #
+# Then the floor moto itself sets: the same number of bare PUTs, timed, with
+# moto's CPU seconds (benches/moto_floor.py).
+#
 # Prints, per run: wall seconds, files written, partitions registered, Glue API calls
 # (the summary's catalog.calls) and peak RSS (/usr/bin/time's %M) of spotify-lake.
 # moto is a single Python process: its own time is part of every figure, for both
@@ -159,7 +162,11 @@ print(f"best:  {float(best[1]):8.2f} s")
 open(sys.argv[1] + ".best", "w").write(best[1])
 EOF
 
-# 5. The awswrangler baseline on the same moto (albums + tracks only).
+# 5. moto's own cost: as many bare PUTs as the load wrote files.
+curl -sf -X POST -o /dev/null "$endpoint/moto-api/reset" || die "moto reset failed"
+python3 "$repo/benches/moto_floor.py" "$endpoint" "$moto_pid" --puts "$(cut -f4 "$results" | head -n 1 | cut -d' ' -f1)"
+
+# 6. The awswrangler baseline on the same moto (albums + tracks only).
 if [[ "${AWSWRANGLER:-0}" == 1 ]]; then
     wr_py=${WR_PYTHON:-$cache/bench-venv/bin/python}
     [[ -x "$wr_py" ]] || die "no $wr_py: python3 -m venv $cache/bench-venv && $cache/bench-venv/bin/python -m pip install awswrangler"

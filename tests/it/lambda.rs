@@ -130,26 +130,29 @@ impl Stack {
         ]
     }
 
+    /// Every object under `s3://bucket/<zone>/`: its path in the zone and bytes.
+    async fn objects(&self, zone: &str) -> Vec<(String, bytes::Bytes)> {
+        let url = format!("s3://{}/{zone}", self.bucket);
+        let location = spotify_lake::store::open_with(&url, Some(&self.aws)).unwrap();
+        let listed: Vec<_> = location.store.list(None).try_collect().await.unwrap();
+        let mut out = Vec::new();
+        for o in listed {
+            let got = location.store.get(&o.location).await.unwrap();
+            out.push((o.location.to_string(), got.bytes().await.unwrap()));
+        }
+        out
+    }
+
     /// Parquet files and their rows per table, read back from S3.
     async fn lake_rows(&self) -> (usize, BTreeMap<String, u64>) {
-        let lake = spotify_lake::store::open_with(&self.lake(), Some(&self.aws)).unwrap();
-        let objects: Vec<_> = lake.store.list(None).try_collect().await.unwrap();
         let mut rows = BTreeMap::new();
         let mut files = 0;
-        for o in objects
-            .iter()
-            .filter(|o| o.location.as_ref().ends_with(".parquet"))
-        {
+        for (path, bytes) in self.objects("lake").await {
+            if !path.ends_with(".parquet") {
+                continue;
+            }
             files += 1;
-            let table = o.location.as_ref().split('/').next().unwrap().to_owned();
-            let bytes = lake
-                .store
-                .get(&o.location)
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
+            let table = path.split('/').next().unwrap().to_owned();
             let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
                 .unwrap()
                 .build()
@@ -181,14 +184,19 @@ impl Stack {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_invocation_lands_what_its_response_counts_and_a_second_reuses_the_clients() {
-    let Some(moto) = moto("lambda end to end") else {
-        return;
-    };
-    let stack = Stack::new(&moto).await;
+/// A stack on moto with a good secret: `(stack, the secret's JSON, its ARN)`.
+async fn stack_with_secret(test: &str) -> Option<(Stack, String, String)> {
+    let stack = Stack::new(&moto(test)?).await;
     let secret = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string();
     let arn = stack.secret(&secret).await;
+    Some((stack, secret, arn))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invocation_lands_what_its_response_counts_and_a_second_reuses_the_clients() {
+    let Some((stack, secret, arn)) = stack_with_secret("lambda end to end").await else {
+        return;
+    };
     let runtime = FakeRuntime::start();
     let function = Function::start(&runtime, &stack.env(&arn));
 
@@ -424,4 +432,41 @@ fn init_ends_with_the_first_request_for_an_event() {
         "{}",
         function.output()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_reaches_the_logs_even_at_trace_level() {
+    let Some((stack, secret, arn)) = stack_with_secret("lambda secrets at trace").await else {
+        return;
+    };
+    let runtime = FakeRuntime::start();
+    let mut env = stack.env(&arn);
+    env.push(("RUST_LOG", "trace".into()));
+    let function = Function::start(&runtime, &env);
+    let summary = runtime
+        .call(json!({"extract_date": DATE}))
+        .response()
+        .clone();
+    assert_eq!(summary["status"], "complete", "{summary}");
+    let output = function.output();
+    assert!(output.lines().count() > 100, "trace logging is on");
+    let mut forms = stack.fake.secret_forms();
+    forms.push(secret.clone());
+    assert!(forms.len() >= 4, "a token was issued: {}", forms.len());
+    for form in &forms {
+        assert!(
+            !output.contains(form.as_str()),
+            "a secret ({} chars) is in the logs",
+            form.len()
+        );
+    }
+    // Nor in the raw zone the run wrote.
+    let objects = stack.objects("raw").await;
+    assert!(!objects.is_empty());
+    for (path, bytes) in objects {
+        let text = String::from_utf8_lossy(&bytes);
+        for form in &forms {
+            assert!(!text.contains(form.as_str()), "a secret is in {path}");
+        }
+    }
 }

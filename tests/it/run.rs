@@ -36,6 +36,17 @@ fn config(t: &TempLake, artists: &[&str], groups: &[&str], playlists: &[&str]) -
 }
 
 fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> Run {
+    run_with_log(fake, t, config, extra, None)
+}
+
+/// [`run_with`] with `RUST_LOG` set.
+fn run_with_log(
+    fake: &FakeSpotify,
+    t: &TempLake,
+    config: &str,
+    extra: &[&str],
+    log: Option<&str>,
+) -> Run {
     let (raw, lake) = (t.raw_arg(), t.lake_arg());
     let mut args = vec![
         "run",
@@ -52,6 +63,9 @@ fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> R
     let mut cmd = cli_command(&args);
     for (k, v) in fake.env() {
         cmd.env(k, v);
+    }
+    if let Some(level) = log {
+        cmd.env("RUST_LOG", level);
     }
     run_command(cmd, &args)
 }
@@ -803,4 +817,35 @@ fn a_token_close_to_expiry_is_renewed_before_use() {
         "{} tokens for {v1} requests",
         fake.count("token")
     );
+}
+
+#[test]
+fn no_secret_reaches_the_logs_or_the_raw_zone_even_at_trace_level() {
+    let fake = FakeSpotify::start_blocking(sample_fake(), Knobs::dev());
+    let t = TempLake::new();
+    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
+    let run = run_with_log(&fake, &t, &cfg, &["--extract-date", DATE], Some("trace"));
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("TRACE"),
+        "trace logging is on:\n{}",
+        run.stderr
+    );
+    let forms = fake.secret_forms();
+    assert!(forms.len() >= 3, "a token was issued");
+    let files = crate::support::files_under(&t.root().join("raw"));
+    assert!(!files.is_empty());
+    for form in &forms {
+        assert!(
+            !run.stdout.contains(form.as_str()) && !run.stderr.contains(form.as_str()),
+            "a secret ({} chars) is in the output",
+            form.len()
+        );
+        for (path, bytes) in &files {
+            assert!(
+                !String::from_utf8_lossy(bytes).contains(form.as_str()),
+                "a secret is in {path}"
+            );
+        }
+    }
 }

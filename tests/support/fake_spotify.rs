@@ -311,6 +311,20 @@ impl FakeSpotify {
         ]
     }
 
+    /// Every form a leaked credential could take: the client secret, the
+    /// Basic credentials of the token request and each bearer token issued
+    /// so far. Tests assert none is in the logs or the raw zone.
+    pub fn secret_forms(&self) -> Vec<String> {
+        use base64::Engine as _;
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
+        let mut forms = vec![CLIENT_SECRET.to_owned(), basic];
+        forms.extend(self.requests().into_iter().filter_map(|r| r.bearer));
+        forms.sort();
+        forms.dedup();
+        forms
+    }
+
     /// Every request so far, in arrival order (token requests too). An
     /// entry is written when the answer is decided, before any latency.
     pub fn requests(&self) -> Vec<Logged> {
