@@ -85,15 +85,16 @@ struct Stack {
 
 impl Stack {
     async fn new(moto: &Moto) -> Stack {
+        Self::with_knobs(moto, Knobs::dev()).await
+    }
+
+    async fn with_knobs(moto: &Moto, knobs: Knobs) -> Stack {
         let bucket = moto.unique("it-fn-");
         moto.create_bucket(&bucket);
         Stack {
             bucket,
             database: moto.unique("it_fn_"),
-            fake: FakeSpotify::start_blocking(
-                FakeData::from_sample(&sample_snapshot()),
-                Knobs::dev(),
-            ),
+            fake: FakeSpotify::start_blocking(FakeData::from_sample(&sample_snapshot()), knobs),
             aws: Aws::load().await,
         }
     }
@@ -186,7 +187,12 @@ impl Stack {
 
 /// A stack on moto with a good secret: `(stack, the secret's JSON, its ARN)`.
 async fn stack_with_secret(test: &str) -> Option<(Stack, String, String)> {
-    let stack = Stack::new(&moto(test)?).await;
+    stack_with_secret_and(test, Knobs::dev()).await
+}
+
+/// [`stack_with_secret`] with the fake's knobs.
+async fn stack_with_secret_and(test: &str, knobs: Knobs) -> Option<(Stack, String, String)> {
+    let stack = Stack::with_knobs(&moto(test)?, knobs).await;
     let secret = json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}).to_string();
     let arn = stack.secret(&secret).await;
     Some((stack, secret, arn))
@@ -469,4 +475,41 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
             assert!(!text.contains(form.as_str()), "a secret is in {path}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn near_the_deadline_it_stops_fetching_writes_what_it_has_and_answers_partial() {
+    let slow = Knobs {
+        latency: (Duration::from_millis(700), Duration::ZERO),
+        ..Knobs::dev()
+    };
+    let Some((stack, _, arn)) = stack_with_secret_and("lambda deadline", slow).await else {
+        return;
+    };
+    let runtime = FakeRuntime::start();
+    let mut env = stack.env(&arn);
+    env.push((
+        "ARTISTS",
+        r#"["Bruno Mars", "Drake", "Michael Jackson"]"#.into(),
+    ));
+    let _function = Function::start(&runtime, &env);
+    // 10 s left: fetching stops 5 s before the deadline.
+    let started = std::time::Instant::now();
+    let id = runtime.invoke(json!({"extract_date": DATE}), Duration::from_secs(10));
+    let summary = runtime
+        .outcome(&id, Duration::from_secs(120))
+        .response()
+        .clone();
+    let took = started.elapsed();
+    assert_eq!(summary["status"], "partial", "{summary}");
+    let pending = summary["pending_artists"].as_array().unwrap();
+    assert!(!pending.is_empty(), "{summary}");
+    assert!(
+        took < Duration::from_secs(10),
+        "answered after the deadline: {took:?}"
+    );
+    // What it wrote, it registered; the pending artists wait for the next run.
+    let (files, _) = stack.lake_rows().await;
+    assert_eq!(summary["files_written"].as_u64(), Some(files as u64));
+    assert_eq!(stack.glue_partitions().await, files as u64);
 }
