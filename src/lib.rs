@@ -24,6 +24,7 @@
 //! - [`run`]: extract, then load: the weekly job.
 //! - [`report`] (feature `engine`): the charts of the answer.
 //! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
+//! - [`crash`]: fault points for the crash tests (debug builds only).
 //! - [`zones`]: the raw zone, lake and catalog of a configuration, opened once.
 //! - [`lambda`]: the same job as an AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set).
 #![warn(missing_docs)]
@@ -31,6 +32,7 @@
 pub mod aws;
 pub mod catalog;
 pub mod config;
+pub mod crash;
 pub mod extract;
 pub mod ids;
 pub mod lake;

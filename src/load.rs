@@ -232,6 +232,7 @@ pub async fn load(
         summary.rows.entry(table.name().into()).or_default();
     }
 
+    crate::crash::point("before-register");
     if let Some(catalog) = catalog {
         register(catalog, &keys, &mut summary).await?;
     }

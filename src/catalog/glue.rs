@@ -381,6 +381,7 @@ impl GlueCatalog {
                 tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
                 pending = retry;
             }
+            crate::crash::point("partition-batch");
         }
         if self.projection {
             self.update_projection(table, keys).await?;
@@ -581,6 +582,7 @@ impl Catalog for GlueCatalog {
         if existing.as_ref().and_then(|t| t.view_original_text()) == Some(original.as_str()) {
             return Ok(TableChange::Unchanged);
         }
+        crate::crash::point("view-update");
         let sd = StorageDescriptor::builder()
             .set_columns(Some(
                 columns.iter().map(|(n, t)| column(n, *t, None)).collect(),

@@ -226,6 +226,7 @@ impl Catalog for LocalCatalog {
             if file.partitions.len() > before {
                 new += file.partitions.len() - before;
                 self.write_json(path, &file).await?;
+                crate::crash::point("partition-batch");
             }
         }
         Ok(new)
@@ -239,6 +240,7 @@ impl Catalog for LocalCatalog {
                 sql: view.file.sql.to_owned(),
                 columns: view.columns.to_owned(),
             };
+            crate::crash::point("view-update");
             self.write_json(Self::view_path(view), &record).await?;
         }
         Ok(change)

@@ -218,6 +218,7 @@ pub async fn put_partition(
     file: Bytes,
 ) -> Result<(), LakeError> {
     let path = key.file_path();
+    crate::crash::point("parquet-write");
     store
         .put(&path, PutPayload::from_bytes(file))
         .await

@@ -54,11 +54,12 @@ impl SnapshotWriter {
             .store
             .put(&path, PutPayload::from_bytes(body))
             .await
-            .map(|_| ())
             .map_err(|source| RawError::Write {
                 path: format!("{}{path}", self.raw),
                 source,
-            })
+            })?;
+        crate::crash::point("raw-write");
+        Ok(())
     }
 
     /// Writes one body.

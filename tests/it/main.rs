@@ -6,6 +6,7 @@ mod support;
 
 mod bad_input;
 mod cli;
+mod crash;
 mod fake_spotify;
 mod glue;
 mod golden;

@@ -1,0 +1,318 @@
+//! Crash injection: the binary aborts at a fault point
+//! (`SPOTIFY_LAKE_CRASH_AT`, see `src/crash.rs`), then runs again; the
+//! raw zone, the lake and the catalog must equal an uninterrupted run's,
+//! and right after the crash no registered partition may lack its file.
+//! Every point on a local lake and on S3 + Glue (moto).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bytes::Bytes;
+use futures::TryStreamExt as _;
+use object_store::ObjectStoreExt as _;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use spotify_lake::aws::Aws;
+use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog};
+use spotify_lake::crash::CRASH_AT;
+use spotify_lake::schema::Table;
+use spotify_lake::store::Location;
+
+use crate::support::fake_spotify::{FakeData, FakeSpotify, Knobs};
+use crate::support::moto::{Moto, moto};
+use crate::support::{Run, TempLake, cli_command, run_command, sample_snapshot};
+
+/// The points a `load` passes, each with the hit that aborts: the third
+/// partition file, the first batch of partitions.
+const LOAD_POINTS: [&str; 4] = [
+    "parquet-write@3",
+    "before-register",
+    "partition-batch",
+    "view-update",
+];
+/// The point only `run` passes: the fifth raw body written.
+const RUN_POINT: &str = "raw-write@5";
+const DATE: &str = "2026-11-26";
+
+/// Where a test lands: a local lake with its catalog, or S3 + Glue.
+struct Target {
+    raw: String,
+    lake: String,
+    glue: Option<(Aws, String)>,
+}
+
+impl Target {
+    fn local(t: &TempLake) -> Target {
+        Target {
+            raw: t.raw_arg(),
+            lake: t.lake_arg(),
+            glue: None,
+        }
+    }
+
+    async fn s3(moto: &Moto, t: &TempLake, raw_on_s3: bool) -> Target {
+        let bucket = moto.unique("it-crash-");
+        moto.create_bucket(&bucket);
+        Target {
+            raw: if raw_on_s3 {
+                format!("s3://{bucket}/raw")
+            } else {
+                t.raw_arg()
+            },
+            lake: format!("s3://{bucket}/lake"),
+            glue: Some((Aws::load().await, moto.unique("it_crash_"))),
+        }
+    }
+
+    fn zone_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--raw".into(),
+            self.raw.clone(),
+            "--lake".into(),
+            self.lake.clone(),
+        ];
+        if let Some((_, db)) = &self.glue {
+            args.extend([
+                "--catalog".into(),
+                "glue".into(),
+                "--database".into(),
+                db.clone(),
+            ]);
+        }
+        args.extend(["--summary".into(), "json".into()]);
+        args
+    }
+
+    fn location(&self, url: &str) -> Location {
+        spotify_lake::store::open_with(url, self.glue.as_ref().map(|(aws, _)| aws)).unwrap()
+    }
+
+    fn catalog(&self) -> Box<dyn Catalog> {
+        match &self.glue {
+            Some((aws, db)) => Box::new(GlueCatalog::new(aws, db, &self.lake, false)),
+            None => Box::new(LocalCatalog::new(self.location(&self.lake).store)),
+        }
+    }
+
+    /// Every file of a zone: path → bytes.
+    async fn files(&self, url: &str) -> BTreeMap<String, Bytes> {
+        let zone = self.location(url);
+        let listed: Vec<_> = zone.store.list(None).try_collect().await.unwrap();
+        let mut out = BTreeMap::new();
+        for o in listed {
+            let bytes = zone
+                .store
+                .get(&o.location)
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            out.insert(o.location.to_string(), bytes);
+        }
+        out
+    }
+
+    /// Registered partitions, as folders, and the views present.
+    async fn registered(&self) -> (BTreeSet<String>, bool) {
+        let catalog = self.catalog();
+        let mut dirs = BTreeSet::new();
+        for table in Table::ALL {
+            for key in catalog.partitions(table).await.unwrap_or_default() {
+                dirs.insert(key.dir());
+            }
+        }
+        let view = &spotify_lake::sql::VIEWS[0];
+        let has_view = catalog.plan_view(view).await.map_or(false, |c| {
+            c == spotify_lake::catalog::TableChange::Unchanged
+        });
+        (dirs, has_view)
+    }
+
+    /// No partition is registered without its file.
+    async fn assert_registered_have_files(&self, point: &str) {
+        let lake = self.files(&self.lake).await;
+        for dir in self.registered().await.0 {
+            assert!(
+                lake.keys()
+                    .any(|p| p.starts_with(&format!("{dir}/")) && p.ends_with(".parquet")),
+                "{point}: {dir} is registered but has no file"
+            );
+        }
+    }
+}
+
+/// The binary with `args` (and the target's zones), armed at `crash`.
+fn spotify_lake(
+    args: &[&str],
+    target: &Target,
+    env: &[(&str, String)],
+    crash: Option<&str>,
+) -> Run {
+    let zone = target.zone_args();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(zone.iter().map(String::as_str));
+    let mut cmd = cli_command(&all);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    if let Some(point) = crash {
+        cmd.env(CRASH_AT, point);
+    }
+    run_command(cmd, &all)
+}
+
+fn assert_aborted(run: &Run, point: &str) {
+    assert!(
+        run.code.is_none() && run.stderr.contains("aborting here"),
+        "{point}: expected an abort, got {:?}\n{}",
+        run.code,
+        run.stderr
+    );
+}
+
+/// A Parquet file's rows as text, without `extracted_at` (two runs fetch
+/// at different times), sorted.
+fn rows_text(bytes: Bytes) -> Vec<String> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let keep: Vec<usize> = (0..batch.num_columns())
+            .filter(|i| batch.schema().field(*i).name() != "extracted_at")
+            .collect();
+        let batch = batch.project(&keep).unwrap();
+        let text = arrow::util::pretty::pretty_format_batches(&[batch])
+            .unwrap()
+            .to_string();
+        rows.extend(
+            text.lines()
+                .skip(3)
+                .filter(|l| l.starts_with('|'))
+                .map(str::to_owned),
+        );
+    }
+    rows.sort();
+    rows
+}
+
+/// A lake's files with Parquet as rows (the catalog's files as bytes).
+fn lake_view(files: BTreeMap<String, Bytes>) -> BTreeMap<String, Vec<String>> {
+    files
+        .into_iter()
+        .map(|(path, bytes)| {
+            let text = if path.ends_with(".parquet") {
+                rows_text(bytes)
+            } else {
+                vec![String::from_utf8_lossy(&bytes).into_owned()]
+            };
+            (path, text)
+        })
+        .collect()
+}
+
+async fn assert_same(point: &str, got: &Target, want: &Target, raw_too: bool) {
+    let (got_lake, want_lake) = (got.files(&got.lake).await, want.files(&want.lake).await);
+    assert_eq!(
+        got_lake.keys().collect::<Vec<_>>(),
+        want_lake.keys().collect::<Vec<_>>(),
+        "{point}: the lake's files differ"
+    );
+    assert!(
+        lake_view(got_lake) == lake_view(want_lake),
+        "{point}: the lake's rows differ"
+    );
+    assert_eq!(
+        got.registered().await,
+        want.registered().await,
+        "{point}: the catalog differs"
+    );
+    let (dirs, has_view) = got.registered().await;
+    assert!(!dirs.is_empty() && has_view, "{point}: nothing registered");
+    if raw_too {
+        let names = |files: BTreeMap<String, Bytes>| files.into_keys().collect::<Vec<_>>();
+        assert_eq!(
+            names(got.files(&got.raw).await),
+            names(want.files(&want.raw).await),
+            "{point}: the raw zone's files differ"
+        );
+    }
+}
+
+/// Loads the sample uninterrupted, then once per load point: abort, check,
+/// load again, compare.
+async fn load_matrix(make: impl AsyncFn(&TempLake) -> Target) {
+    let reference_dir = TempLake::with_sample();
+    let reference = make(&reference_dir).await;
+    spotify_lake(&["load"], &reference, &[], None).assert_code(0);
+    for point in LOAD_POINTS {
+        let dir = TempLake::with_sample();
+        let target = make(&dir).await;
+        assert_aborted(&spotify_lake(&["load"], &target, &[], Some(point)), point);
+        target.assert_registered_have_files(point).await;
+        spotify_lake(&["load"], &target, &[], None).assert_code(0);
+        assert_same(point, &target, &reference, false).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_load_aborted_at_any_point_then_rerun_equals_an_uninterrupted_one_locally() {
+    load_matrix(async |t: &TempLake| Target::local(t)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_load_aborted_at_any_point_then_rerun_equals_an_uninterrupted_one_on_s3_and_glue() {
+    let Some(moto) = moto("crash matrix on S3 + Glue") else {
+        return;
+    };
+    load_matrix(async |t: &TempLake| Target::s3(&moto, t, false).await).await;
+}
+
+/// `run` of Bruno Mars against the fake, uninterrupted and aborted after
+/// the fifth raw body, then run again the same day.
+async fn run_matrix(make: impl AsyncFn(&TempLake) -> Target) {
+    let fake = FakeSpotify::start_blocking(FakeData::from_sample(&sample_snapshot()), Knobs::dev());
+    let config_dir = TempLake::new();
+    let config = config_dir.root().join("spotify-lake.toml");
+    std::fs::write(
+        &config,
+        "[spotify]\nartists = [\"Bruno Mars\"]\ninclude_groups = [\"album\"]\nbackoff_base_ms = 1\n",
+    )
+    .unwrap();
+    let args = [
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--extract-date",
+        DATE,
+    ];
+    let env = fake.env();
+    let env: Vec<(&str, String)> = env.iter().map(|(k, v)| (*k, v.clone())).collect();
+
+    let reference_dir = TempLake::new();
+    let reference = make(&reference_dir).await;
+    spotify_lake(&args, &reference, &env, None).assert_code(0);
+    let dir = TempLake::new();
+    let target = make(&dir).await;
+    assert_aborted(
+        &spotify_lake(&args, &target, &env, Some(RUN_POINT)),
+        RUN_POINT,
+    );
+    target.assert_registered_have_files(RUN_POINT).await;
+    spotify_lake(&args, &target, &env, None).assert_code(0);
+    assert_same(RUN_POINT, &target, &reference, true).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_aborted_after_a_raw_write_then_rerun_equals_an_uninterrupted_one_locally() {
+    run_matrix(async |t: &TempLake| Target::local(t)).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_aborted_after_a_raw_write_then_rerun_equals_an_uninterrupted_one_on_s3_and_glue() {
+    let Some(moto) = moto("crash after a raw write on S3 + Glue") else {
+        return;
+    };
+    run_matrix(async |t: &TempLake| Target::s3(&moto, t, true).await).await;
+}
