@@ -121,9 +121,8 @@ impl Target {
             }
         }
         let view = &spotify_lake::sql::VIEWS[0];
-        let has_view = catalog.plan_view(view).await.map_or(false, |c| {
-            c == spotify_lake::catalog::TableChange::Unchanged
-        });
+        let has_view = catalog.plan_view(view).await.ok()
+            == Some(spotify_lake::catalog::TableChange::Unchanged);
         (dirs, has_view)
     }
 
