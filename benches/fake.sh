@@ -2,14 +2,17 @@
 # Sourced by benches/run.sh and benches/lambda.sh: starts the fake Spotify
 # Web API (examples/fake_spotify.rs) in the background and stops it on exit.
 #
-#   start_fake FAKE_BINARY ARTISTS ALBUMS LATENCY_MS WORK_DIR
+#   start_fake FAKE_BINARY ARTISTS ALBUMS LATENCY_MS WORK_DIR [FAKE FLAGS...]
 #
 # Afterwards `field api|auth|client_id|client_secret|minimum` reads the
-# fake's announcement line and $fake_names holds the artists' names (JSON).
+# fake's announcement line, $fake_names holds the artists' names (JSON) and
+# `tell_fake 'quota off'` sends the fake a command line.
 start_fake() {
     local bin=$1 artists=$2 albums=$3 latency=$4 dir=$5
+    shift 5
+    rm -f "$dir/fake.stdin" "$dir/fake.out"
     mkfifo "$dir/fake.stdin"
-    "$bin" --artists "$artists" --albums "$albums" --latency-ms "$latency" \
+    "$bin" --artists "$artists" --albums "$albums" --latency-ms "$latency" "$@" \
         <"$dir/fake.stdin" >"$dir/fake.out" 2>"$dir/fake.err" &
     fake_pid=$!
     exec 3>"$dir/fake.stdin" # holds the fake's stdin open; closing it stops the fake
@@ -22,6 +25,8 @@ start_fake() {
     # shellcheck disable=SC2034 # read by the scripts that source this file
     fake_names=$(sed -n 's/^artists: //p' "$dir/fake.err")
 }
+
+tell_fake() { echo "$1" >&3; }
 
 stop_fake() {
     exec 3>&-

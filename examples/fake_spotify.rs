@@ -6,11 +6,19 @@
 //! cargo run --release --example fake_spotify -- --artists 100 --albums 4 --latency-ms 20
 //! ```
 //!
+//! Faults, for the soak (`scripts/soak.sh`): `--jitter-ms J` adds a uniform
+//! 0..J ms to every answer; `--p429 P`, `--p5xx P`, `--ptruncated P` give
+//! that percentage of `/v1` requests a 429 (Retry-After 0, one in ten 1 s),
+//! a 500/502/503, or a 200 whose body is cut in half (drawn per request
+//! number from `--seed`); `--quota-after N` answers every `/v1` request
+//! after the N-th with the quota 429.
+//!
 //! Prints `api=<url> auth=<url> client_id=<id> client_secret=<secret>
 //! minimum=<requests>` on one line, then serves until its standard input
-//! closes. `minimum` is SPOTIFY_API.md §7's request count for a cold run of
-//! every artist by name with `include_groups = ["album"]` in development
-//! mode (pages of 10), token excluded.
+//! closes; a line `quota off` on standard input lifts the quota.
+//! `minimum` is SPOTIFY_API.md §7's request count for a cold run of every
+//! artist by name with `include_groups = ["album"]` in development mode
+//! (pages of 10), token excluded.
 #![allow(dead_code)]
 
 // Only the fake, not the rest of the test support (which needs the test
@@ -21,10 +29,11 @@ mod support {
     pub mod loopback;
 }
 
-use std::io::Read as _;
+use std::collections::BTreeMap;
+use std::io::BufRead as _;
 use std::time::Duration;
 
-use support::fake_spotify::{CLIENT_ID, CLIENT_SECRET, FakeData, FakeSpotify, Knobs};
+use support::fake_spotify::{CLIENT_ID, CLIENT_SECRET, FakeData, FakeSpotify, Fault, Knobs};
 
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
     match args.iter().position(|a| a == name) {
@@ -64,8 +73,15 @@ fn main() {
             })
             .sum::<usize>();
     let names: Vec<String> = data.artists.iter().map(|a| a.name.clone()).collect();
+    let jitter = Duration::from_millis(arg(&args, "--jitter-ms", 0));
+    let quota_after = match arg(&args, "--quota-after", 0) {
+        0 => None,
+        n => Some(n),
+    };
     let knobs = Knobs {
-        latency: (latency, Duration::ZERO),
+        latency: (latency, jitter),
+        faults: faults(&args, 4 * minimum as u64),
+        quota_after,
         ..Knobs::dev()
     };
     let fake = FakeSpotify::start_blocking(data, knobs);
@@ -78,7 +94,41 @@ fn main() {
         "artists: {}",
         serde_json::to_string(&names).expect("names serialise")
     );
-    let mut sink = Vec::new();
-    let _ = std::io::stdin().read_to_end(&mut sink);
+    for line in std::io::stdin().lock().lines() {
+        match line.as_deref().map(str::trim) {
+            Ok("quota off") => {
+                fake.set_knobs(|k| k.quota_after = None);
+                eprintln!("quota lifted");
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
     eprintln!("served {} requests", fake.requests().len());
+}
+
+/// Request number → fault, for the first `span` `/v1` requests, drawn
+/// from the `--seed`ed generator with the `--p…` percentages.
+fn faults(args: &[String], span: u64) -> BTreeMap<u64, Fault> {
+    let (p429, p5xx, ptrunc) = (
+        arg(args, "--p429", 0),
+        arg(args, "--p5xx", 0),
+        arg(args, "--ptruncated", 0),
+    );
+    let mut rng = fastrand::Rng::with_seed(arg(args, "--seed", 1) ^ 0x5eed);
+    let mut out = BTreeMap::new();
+    for k in 1..=span {
+        let roll = rng.u64(0..100);
+        let fault = if roll < p429 {
+            Fault::TooMany(u64::from(rng.u8(0..10) == 0))
+        } else if roll < p429 + p5xx {
+            Fault::Status([500, 502, 503][rng.usize(0..3)])
+        } else if roll < p429 + p5xx + ptrunc {
+            Fault::Truncated200
+        } else {
+            continue;
+        };
+        out.insert(k, fault);
+    }
+    out
 }
