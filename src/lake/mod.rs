@@ -265,6 +265,9 @@ impl Uploader {
 }
 
 #[cfg(test)]
+mod properties;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::ids::IdKind;

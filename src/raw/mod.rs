@@ -8,7 +8,11 @@
 //! [`Skip`] naming the file and the reason, never a panic and never a silent
 //! loss.
 
+#[cfg(test)]
+pub(crate) mod arb;
 pub mod model;
+#[cfg(test)]
+mod properties;
 mod write;
 
 pub use write::SnapshotWriter;

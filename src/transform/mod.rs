@@ -13,6 +13,8 @@ mod artists;
 mod columns;
 mod dates;
 mod playlists;
+#[cfg(test)]
+mod properties;
 
 use std::collections::BTreeMap;
 

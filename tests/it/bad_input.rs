@@ -208,16 +208,6 @@ fn an_album_listed_without_a_body_is_a_counted_skip() {
 }
 
 #[test]
-fn a_listing_with_an_id_that_is_not_an_id_is_a_counted_skip() {
-    let t = TempLake::new();
-    let small = Small::write(&t, DATE, &["../../etc/passwd"]);
-    let summary = load_keeps_the_good_album(&t, &small);
-    let (kind, _, reason) = skip_about(&summary, "not a Spotify album id");
-    assert_eq!(kind, "album");
-    assert!(reason.contains(&small.artist), "{reason}");
-}
-
-#[test]
 fn an_album_body_no_artist_lists_is_a_counted_skip() {
     let t = TempLake::new();
     let small = Small::write(&t, DATE, &[]);
@@ -617,4 +607,122 @@ fn a_query_on_a_lake_that_does_not_exist_says_to_load_first() {
     let run = t.query("album_length_by_year", "csv");
     run.assert_code(1);
     run.assert_stderr_has(&["no such directory", "spotify-lake load"]);
+}
+
+#[test]
+fn empty_files_and_gzip_that_is_not_gzip_are_counted_skips() {
+    let t = TempLake::new();
+    let (empty, empty_gz, plain_gz) = (
+        fake_id("empty body"),
+        fake_id("empty gzip body"),
+        fake_id("plain JSON named .gz"),
+    );
+    let small = Small::write(&t, DATE, &[&empty, &empty_gz, &plain_gz]);
+    small.snap.write(&format!("albums/{empty}.json"), "");
+    small.snap.write(&format!("albums/{empty_gz}.json.gz"), "");
+    let body = small.album_body(&plain_gz, "Plain", "2019", &[1_000]);
+    small
+        .snap
+        .write(&format!("albums/{plain_gz}.json.gz"), body.to_string());
+    let summary = load_keeps_the_good_album(&t, &small);
+    for (id, file, says) in [
+        (&empty, format!("{empty}.json"), "malformed JSON"),
+        (&empty_gz, format!("{empty_gz}.json.gz"), "not valid gzip"),
+        (&plain_gz, format!("{plain_gz}.json.gz"), "not valid gzip"),
+    ] {
+        let (kind, _, reason) = skip_about(&summary, id);
+        assert_eq!(kind, "album");
+        assert!(
+            reason.contains(&file) && reason.contains(says),
+            "{file}: {reason}"
+        );
+    }
+    assert_eq!(rows(&summary, "albums"), 1);
+}
+
+#[test]
+fn negative_and_impossible_durations_are_counted_skips() {
+    let t = TempLake::new();
+    let (negative, huge) = (fake_id("negative duration"), fake_id("huge duration"));
+    let small = Small::write(&t, DATE, &[&negative, &huge]);
+    small
+        .snap
+        .album(&small.album_body(&negative, "Backwards", "2019", &[1_000, -1]));
+    small
+        .snap
+        .album(&small.album_body(&huge, "Forever", "2019", &[i64::from(u32::MAX) + 1]));
+    let summary = load_keeps_the_good_album(&t, &small);
+    for (id, says) in [
+        (&negative, "track 2 has an impossible duration_ms -1"),
+        (&huge, "track 1 has an impossible duration_ms 4294967296"),
+    ] {
+        let (kind, _, reason) = skip_about(&summary, id);
+        assert_eq!(kind, "album");
+        assert!(reason.contains(says), "{reason}");
+    }
+    assert_eq!(rows(&summary, "tracks"), 3, "no track of a skipped album");
+}
+
+#[test]
+fn an_album_listed_twice_is_one_row_in_the_first_group() {
+    let t = TempLake::new();
+    let small = Small::write(&t, DATE, &[]);
+    let good = json!({"id": small.good_album, "name": "Good Album"});
+    small.snap.write_json(
+        &format!("artist_albums/{}.json", small.artist),
+        &json!({"groups": {"single": [good], "album": [good, good, null]}}),
+    );
+    let summary = load_keeps_the_good_album(&t, &small);
+    assert!(skips(&summary).is_empty(), "{summary:#}");
+    assert_eq!(rows(&summary, "albums"), 1, "{summary:#}");
+    assert_eq!(rows(&summary, "tracks"), 3);
+    let albums = table_rows(&t.lake, "albums");
+    assert_eq!(
+        strings(&albums, "album_group"),
+        [Some("album".to_owned())],
+        "album comes before single in the default include-group order"
+    );
+}
+
+#[test]
+fn a_local_catalog_file_that_is_not_json_is_an_error_naming_it() {
+    let t = TempLake::new();
+    Small::write(&t, DATE, &[]);
+    t.load_ok(&[]);
+    let table = t.lake.join("_catalog/albums.json");
+    std::fs::write(&table, "{\"name\": \"albums\", \"partitio").unwrap();
+    let run = t.load(&[]);
+    run.assert_code(1);
+    run.assert_stderr_has(&[
+        "_catalog/albums.json",
+        "is not a catalog file",
+        "move it away",
+    ]);
+}
+
+#[test]
+fn stray_and_broken_files_in_a_partition_folder() {
+    let t = TempLake::new();
+    let small = Small::write(&t, DATE, &[]);
+    t.load_ok(&[]);
+    let partition = t.lake.join(format!(
+        "albums/extract_date={DATE}/artist_id={}",
+        small.artist
+    ));
+    // A stray file that is not Parquet is not read.
+    std::fs::write(partition.join("notes.txt"), "not parquet").unwrap();
+    let by_year = t.query_json("album_length_by_year");
+    assert_eq!(by_year.len(), 1, "{by_year:?}");
+    // A .parquet file that is not Parquet stops the query with exit 1.
+    std::fs::write(partition.join("part-00001.parquet"), "not parquet").unwrap();
+    let run = t.query("album_length_by_year", "csv");
+    run.assert_code(1);
+    run.assert_stderr_has(&["album_length_by_year failed", "Parquet"]);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    // A reload replaces the partition's own file and leaves others alone.
+    std::fs::remove_file(partition.join("part-00001.parquet")).unwrap();
+    std::fs::write(partition.join("part-00000.parquet"), "cut short").unwrap();
+    t.load_ok(&[]);
+    assert_eq!(t.query_json("album_length_by_year").len(), 1);
+    assert!(partition.join("notes.txt").exists());
 }

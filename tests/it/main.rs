@@ -10,6 +10,7 @@ mod crash;
 mod fake_spotify;
 mod glue;
 mod golden;
+mod hostile_ids;
 mod lambda;
 mod load;
 mod report;
