@@ -549,8 +549,17 @@ impl Config {
         };
         let mut playlists = Vec::new();
         for p in &playlist_strings {
-            let id = SpotifyId::parse(IdKind::Playlist, p)
-                .map_err(|e| r.bad("spotify", "playlists", format!("{p:?}"), &e.to_string()))?;
+            let id = SpotifyId::parse(IdKind::Playlist, p).map_err(|e| {
+                if flags.playlists.is_empty() {
+                    r.bad("spotify", "playlists", format!("{p:?}"), &e.to_string())
+                } else {
+                    ConfigError::Value {
+                        key: "--playlist (or a Lambda event's \"playlists\")".into(),
+                        value: format!("{p:?}"),
+                        expected: e.to_string(),
+                    }
+                }
+            })?;
             if !playlists.contains(&id) {
                 playlists.push(id);
             }

@@ -223,7 +223,7 @@ fn hostile_playlist_ids_in_flags_or_the_config_file_are_usage_errors() {
             let args = ["run", "--playlist", form, "--raw", &raw, "--lake", &lake];
             let run = run_cli(&args);
             run.assert_code(2);
-            run.assert_stderr_has(&["playlists", "not a Spotify playlist id"]);
+            run.assert_stderr_has(&["--playlist", "not a Spotify playlist id"]);
             assert!(run.stderr.contains(form), "{what}: {}", run.stderr);
         }
         let quoted = serde_json::to_string(form).expect("a JSON string is a TOML string");
