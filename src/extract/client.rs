@@ -548,18 +548,43 @@ fn token_error(e: ClientError) -> ExtractError {
 
 /// Counts by status and endpoint merged into `into`.
 pub fn merge_requests(into: &mut Requests, from: &Requests) {
-    into.total += from.total;
+    // Saturating: `into` may come from a manifest on disk, whose counts can
+    // be anything up to u64::MAX (found by the `manifest` fuzz target).
+    into.total = into.total.saturating_add(from.total);
     for (k, v) in &from.by_status {
-        *into.by_status.entry(k.clone()).or_default() += v;
+        let n = into.by_status.entry(k.clone()).or_default();
+        *n = n.saturating_add(*v);
     }
     for (k, v) in &from.by_endpoint {
-        *into.by_endpoint.entry(k.clone()).or_default() += v;
+        let n = into.by_endpoint.entry(k.clone()).or_default();
+        *n = n.saturating_add(*v);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9 (the `manifest` fuzz target): a manifest whose request
+    /// counts are near u64::MAX panicked the next run's merge (overflow).
+    #[test]
+    fn issue_9_huge_manifest_request_counts_saturate() {
+        let on_disk: Requests = serde_json::from_str(
+            r#"{"total":18446744073709551614,"by_status":{"200":18446744073709551615},"by_endpoint":{"album":18446744073709551615}}"#,
+        )
+        .unwrap();
+        let run = Requests {
+            total: 3,
+            by_status: [("200".to_owned(), 2), ("429".to_owned(), 1)].into(),
+            by_endpoint: [("album".to_owned(), 3)].into(),
+        };
+        let mut merged = on_disk;
+        merge_requests(&mut merged, &run);
+        assert_eq!(merged.total, u64::MAX);
+        assert_eq!(merged.by_status["200"], u64::MAX);
+        assert_eq!(merged.by_status["429"], 1);
+        assert_eq!(merged.by_endpoint["album"], u64::MAX);
+    }
 
     #[test]
     fn backoff_is_jittered_and_capped() {

@@ -15,7 +15,9 @@ use super::client::{Answer, Endpoint, SpotifyClient, StopReason};
 use super::{ExtractError, due};
 use crate::config::{ArtistSpec, SpotifyConfig};
 use crate::ids::{ExtractDate, IdKind, SpotifyId};
-use crate::raw::model::{Manifest, ManifestAlbum, ManifestArtist, ManifestPlaylist, Requested};
+use crate::raw::model::{
+    Manifest, ManifestAlbum, ManifestArtist, ManifestPlaylist, Requested, SearchBody, SearchHit,
+};
 use crate::raw::{Listing, ObjectKind, Snapshot, SnapshotWriter};
 use crate::store::Location;
 use crate::summary::{Fetched, Skip};
@@ -67,22 +69,6 @@ struct Page {
 #[derive(Deserialize)]
 struct Listed {
     id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct SearchBody {
-    artists: Option<SearchPage>,
-}
-
-#[derive(Deserialize)]
-struct SearchPage {
-    items: Option<Vec<Option<SearchHit>>>,
-}
-
-#[derive(Deserialize)]
-struct SearchHit {
-    id: String,
-    name: Option<String>,
 }
 
 #[derive(Deserialize)]

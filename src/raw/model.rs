@@ -320,3 +320,27 @@ mod tests {
         assert!(meta.entries().is_none());
     }
 }
+
+/// `GET /v1/search?type=artist`: what the extractor reads of the answer to
+/// resolve an artist's name (the search answer is not kept in the raw zone).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchBody {
+    /// The artists page.
+    pub artists: Option<SearchPage>,
+}
+
+/// One page of search hits.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchPage {
+    /// The hits; a null item is skipped.
+    pub items: Option<Vec<Option<SearchHit>>>,
+}
+
+/// One artist found by a search.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchHit {
+    /// The artist's id, checked before it is used.
+    pub id: String,
+    /// The artist's name, for the exact-name match.
+    pub name: Option<String>,
+}
