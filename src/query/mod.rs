@@ -19,6 +19,8 @@ use datafusion::datasource::listing::{
 };
 use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
+use futures::TryStreamExt as _;
+use object_store::{ObjectStore, ObjectStoreExt as _};
 use url::Url;
 
 pub use output::{Format, format_batches};
@@ -48,6 +50,20 @@ pub enum QueryError {
         #[source]
         source: DataFusionError,
     },
+    /// Files of the lake that are not Parquet (cut short, overwritten by
+    /// hand): named, with what to do.
+    #[error(
+        "query {name} failed: unreadable Parquet file(s) in the lake: {files}; rewrite their partitions with `spotify-lake load --extract-date <date>` (a .parquet file spotify-lake did not write can be deleted)"
+    )]
+    Unreadable {
+        /// The query's name or file.
+        name: String,
+        /// The files, relative to the lake (at most five).
+        files: String,
+        /// The engine's error.
+        #[source]
+        source: DataFusionError,
+    },
     /// Formatting the result failed.
     #[error("cannot format the result as {format}")]
     Format {
@@ -64,6 +80,7 @@ const LAKE_URL: &str = "spotify-lake://lake/";
 /// A DataFusion session with the lake's tables and the views registered.
 pub struct Engine {
     ctx: SessionContext,
+    lake: Arc<dyn ObjectStore>,
 }
 
 impl Engine {
@@ -97,7 +114,10 @@ impl Engine {
                 source,
             })?;
         }
-        Ok(Engine { ctx })
+        Ok(Engine {
+            ctx,
+            lake: Arc::clone(&lake.store),
+        })
     }
 
     /// Runs one SQL statement and collects the result.
@@ -112,8 +132,53 @@ impl Engine {
         };
         let df = self.ctx.sql(trim_sql(sql)).await.map_err(err)?;
         let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        let batches = df.collect().await.map_err(err)?;
-        Ok((schema, batches))
+        match df.collect().await {
+            Ok(batches) => Ok((schema, batches)),
+            Err(source) if source.to_string().contains("Parquet") => {
+                let files = self.unreadable_files().await;
+                if files.is_empty() {
+                    Err(err(source))
+                } else {
+                    Err(QueryError::Unreadable {
+                        name: name.to_owned(),
+                        files: files.join(", "),
+                        source,
+                    })
+                }
+            }
+            Err(source) => Err(err(source)),
+        }
+    }
+
+    /// After a Parquet error (which does not say which file): the lake's
+    /// `.parquet` files whose footer cannot be read, five at most. Only on
+    /// this error path, so reading every footer is affordable.
+    async fn unreadable_files(&self) -> Vec<String> {
+        let Ok(listed) = self.lake.list(None).try_collect::<Vec<_>>().await else {
+            return Vec::new();
+        };
+        let mut bad = Vec::new();
+        for meta in listed
+            .iter()
+            .filter(|m| m.location.as_ref().ends_with(".parquet"))
+        {
+            let readable = match self.lake.get(&meta.location).await {
+                Ok(got) => match got.bytes().await {
+                    Ok(bytes) => parquet::file::metadata::ParquetMetaDataReader::new()
+                        .parse_and_finish(&bytes)
+                        .is_ok(),
+                    Err(_) => false,
+                },
+                Err(_) => false,
+            };
+            if !readable {
+                bad.push(meta.location.to_string());
+                if bad.len() == 5 {
+                    break;
+                }
+            }
+        }
+        bad
     }
 
     /// The output schema of a table or view, from the engine's plan.

@@ -717,7 +717,17 @@ fn stray_and_broken_files_in_a_partition_folder() {
     std::fs::write(partition.join("part-00001.parquet"), "not parquet").unwrap();
     let run = t.query("album_length_by_year", "csv");
     run.assert_code(1);
-    run.assert_stderr_has(&["album_length_by_year failed", "Parquet"]);
+    run.assert_stderr_has(&[
+        "album_length_by_year failed",
+        "unreadable Parquet file(s) in the lake",
+        &format!(
+            "albums/extract_date={DATE}/artist_id={}/part-00001.parquet",
+            small.artist
+        ),
+        "spotify-lake load --extract-date",
+    ]);
+    // The partition's own file, which reads, is not named.
+    assert!(!run.stderr.contains("part-00000.parquet"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     // A reload replaces the partition's own file and leaves others alone.
     std::fs::remove_file(partition.join("part-00001.parquet")).unwrap();
