@@ -28,14 +28,13 @@ fi
 [[ -f "$zip" ]] || { echo "lambda.sh: no zip at '$zip'" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spotify-lake-lambda-bench.XXXXXX")
-# shellcheck source=benches/fake.sh
+# shellcheck source=benches/fake.sh disable=SC2154 # fake_names comes from it
 source "$repo/benches/fake.sh"
 trap 'stop_fake; rm -rf "$work"' EXIT
 python3 -m zipfile -e "$zip" "$work/fn"
 chmod +x "$work/fn/bootstrap"
-printf 'zip: %s bytes (%.1f MB); bootstrap %s bytes (%.1f MB)\n' \
-    "$(stat -c %s "$zip")" "$(echo "$(stat -c %s "$zip") / 1000000" | bc -l)" \
-    "$(stat -c %s "$work/fn/bootstrap")" "$(echo "$(stat -c %s "$work/fn/bootstrap") / 1000000" | bc -l)"
+awk -v z="$(stat -c %s "$zip")" -v b="$(stat -c %s "$work/fn/bootstrap")" \
+    'BEGIN { printf "zip: %d bytes (%.1f MB); bootstrap %d bytes (%.1f MB)\n", z, z / 1e6, b, b / 1e6 }'
 
 (cd "$repo" && cargo build --quiet --example fake_spotify)
 start_fake "$CARGO_TARGET_DIR/debug/examples/fake_spotify" "$artists" "$albums" "$latency" "$work" || exit 1

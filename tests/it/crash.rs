@@ -7,8 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bytes::Bytes;
-use futures::TryStreamExt as _;
-use object_store::ObjectStoreExt as _;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use spotify_lake::aws::Aws;
 use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog};
@@ -18,7 +16,10 @@ use spotify_lake::store::Location;
 
 use crate::support::fake_spotify::{FakeData, FakeSpotify, Knobs};
 use crate::support::moto::{Moto, moto};
-use crate::support::{Run, TempLake, cli_command, run_command, sample_snapshot};
+use crate::support::{
+    Run, TempLake, cli_command, rows_without_extracted_at, run_command, sample_snapshot,
+    zone_objects,
+};
 
 /// The points a `load` passes, each with the hit that aborts: the third
 /// partition file, the first batch of partitions.
@@ -94,21 +95,7 @@ impl Target {
 
     /// Every file of a zone: path → bytes.
     async fn files(&self, url: &str) -> BTreeMap<String, Bytes> {
-        let zone = self.location(url);
-        let listed: Vec<_> = zone.store.list(None).try_collect().await.unwrap();
-        let mut out = BTreeMap::new();
-        for o in listed {
-            let bytes = zone
-                .store
-                .get(&o.location)
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            out.insert(o.location.to_string(), bytes);
-        }
-        out
+        zone_objects(&self.location(url)).await
     }
 
     /// Registered partitions, as folders, and the views present.
@@ -175,23 +162,9 @@ fn rows_text(bytes: Bytes) -> Vec<String> {
         .unwrap()
         .build()
         .unwrap();
-    let mut rows = Vec::new();
-    for batch in reader {
-        let batch = batch.unwrap();
-        let keep: Vec<usize> = (0..batch.num_columns())
-            .filter(|i| batch.schema().field(*i).name() != "extracted_at")
-            .collect();
-        let batch = batch.project(&keep).unwrap();
-        let text = arrow::util::pretty::pretty_format_batches(&[batch])
-            .unwrap()
-            .to_string();
-        rows.extend(
-            text.lines()
-                .skip(3)
-                .filter(|l| l.starts_with('|'))
-                .map(str::to_owned),
-        );
-    }
+    let mut rows: Vec<String> = reader
+        .flat_map(|batch| rows_without_extracted_at(&batch.unwrap()))
+        .collect();
     rows.sort();
     rows
 }

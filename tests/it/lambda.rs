@@ -5,8 +5,6 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use futures::TryStreamExt as _;
-use object_store::ObjectStoreExt as _;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Value, json};
 use spotify_lake::aws::Aws;
@@ -132,16 +130,12 @@ impl Stack {
     }
 
     /// Every object under `s3://bucket/<zone>/`: its path in the zone and bytes.
-    async fn objects(&self, zone: &str) -> Vec<(String, bytes::Bytes)> {
+    async fn objects(&self, zone: &str) -> BTreeMap<String, bytes::Bytes> {
         let url = format!("s3://{}/{zone}", self.bucket);
-        let location = spotify_lake::store::open_with(&url, Some(&self.aws)).unwrap();
-        let listed: Vec<_> = location.store.list(None).try_collect().await.unwrap();
-        let mut out = Vec::new();
-        for o in listed {
-            let got = location.store.get(&o.location).await.unwrap();
-            out.push((o.location.to_string(), got.bytes().await.unwrap()));
-        }
-        out
+        crate::support::zone_objects(
+            &spotify_lake::store::open_with(&url, Some(&self.aws)).unwrap(),
+        )
+        .await
     }
 
     /// Parquet files and their rows per table, read back from S3.

@@ -122,16 +122,8 @@ fn table_text(lake: &Path, table: &str) -> BTreeSet<String> {
                 .unwrap()
                 .display()
                 .to_string();
-            let keep: Vec<usize> = (0..batch.num_columns())
-                .filter(|i| batch.schema().field(*i).name() != "extracted_at")
-                .collect();
-            let batch = batch.project(&keep).unwrap();
-            let text = arrow::util::pretty::pretty_format_batches(&[batch])
-                .unwrap()
-                .to_string();
-            text.lines()
-                .skip(3)
-                .filter(|l| l.starts_with('|'))
+            crate::support::rows_without_extracted_at(&batch)
+                .into_iter()
                 .map(|l| format!("{folder} {l}"))
                 .collect::<Vec<_>>()
         })

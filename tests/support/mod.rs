@@ -185,6 +185,45 @@ pub fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// A batch's rows as table text (one `| … |` line each), without
+/// `extracted_at`: two runs fetch at different times, nothing else differs.
+pub fn rows_without_extracted_at(batch: &RecordBatch) -> Vec<String> {
+    let keep: Vec<usize> = (0..batch.num_columns())
+        .filter(|i| batch.schema().field(*i).name() != "extracted_at")
+        .collect();
+    let batch = batch.project(&keep).expect("projecting existing columns");
+    arrow::util::pretty::pretty_format_batches(&[batch])
+        .expect("a batch formats")
+        .to_string()
+        .lines()
+        .skip(3)
+        .filter(|l| l.starts_with('|'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Every object of a zone (a local folder or an S3 prefix): its path in
+/// the zone → its bytes.
+pub async fn zone_objects(zone: &spotify_lake::store::Location) -> BTreeMap<String, bytes::Bytes> {
+    use futures::TryStreamExt as _;
+    use object_store::ObjectStoreExt as _;
+    let listed: Vec<_> = zone
+        .store
+        .list(None)
+        .try_collect()
+        .await
+        .expect("list the zone");
+    let mut out = BTreeMap::new();
+    for o in listed {
+        let got = zone.store.get(&o.location).await.expect("get an object");
+        out.insert(
+            o.location.to_string(),
+            got.bytes().await.expect("read an object"),
+        );
+    }
+    out
+}
+
 // ---------------------------------------------------------------- the binary
 
 /// What a run of the binary did. Stderr has ANSI escapes removed.
