@@ -4,7 +4,8 @@
 //! (environment, profile, SSO, container or Lambda role); Glue takes the
 //! `SdkConfig` as is, and S3 (object_store) gets the same credentials
 //! through [`SdkCredentials`], so one chain serves every AWS call and an
-//! `http://` `AWS_ENDPOINT_URL` (moto in the tests) redirects them all.
+//! `http://` `AWS_ENDPOINT_URL` (moto in the tests) redirects them all, or
+//! `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL_GLUE` one service each.
 //!
 //! Why not `AmazonS3Builder::from_env`: it reads only environment variables,
 //! so a laptop's SSO profile or a container role would work for Glue but
@@ -15,6 +16,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_credential_types::provider::ProvideCredentials as _;
+use aws_types::service_config::ServiceConfigKey;
 use object_store::CredentialProvider;
 use object_store::aws::AwsCredential;
 
@@ -49,9 +51,20 @@ impl Aws {
             .map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string)
     }
 
-    /// `AWS_ENDPOINT_URL` (or the profile's `endpoint_url`), if set.
-    pub fn endpoint(&self) -> Option<String> {
-        self.sdk.endpoint_url().map(str::to_owned)
+    /// The S3 endpoint, if one is configured: `AWS_ENDPOINT_URL_S3` or the
+    /// profile's `[services]` S3 `endpoint_url` first, then `AWS_ENDPOINT_URL`
+    /// (or the profile's `endpoint_url`): the precedence the AWS SDKs use,
+    /// so S3 can point at one server and Glue (`AWS_ENDPOINT_URL_GLUE`, read
+    /// by the Glue client itself) at another.
+    pub fn s3_endpoint(&self) -> Option<String> {
+        let specific = ServiceConfigKey::builder()
+            .service_id("S3")
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build()
+            .ok()
+            .and_then(|key| self.sdk.service_config()?.load_config(key));
+        specific.or_else(|| self.sdk.endpoint_url().map(str::to_owned))
     }
 
     /// The SDK's credentials for object_store, cached until shortly before

@@ -175,30 +175,42 @@ pub async fn load(
         .collect();
     let bar = progress_bar(opts.progress, artists.len() as u64);
     let mut listed: HashSet<String> = HashSet::new();
-    let mut uploads = Vec::new();
+    let mut uploads = lake::Uploads::default();
     let mut outcomes = futures::stream::iter(artists.into_iter().map(|artist| {
         let ctx = Arc::clone(&ctx);
         async move { load_artist(ctx, artist).await }
     }))
     .buffer_unordered(opts.concurrency.max(1));
-    while let Some(outcome) = outcomes.try_next().await? {
-        let (outcome, album_ids) = outcome;
-        for id in album_ids {
-            listed.insert(id);
+    // Finished writes are collected as the artists go, so the first failed
+    // PUT (a missing bucket, denied access) ends the load at once rather
+    // than after the whole snapshot has been parsed.
+    loop {
+        tokio::select! {
+            biased;
+            Some(written) = uploads.next() => {
+                keys.push(written.map_err(Error::task)??);
+                summary.files_written += 1;
+            }
+            outcome = outcomes.try_next() => {
+                let Some((outcome, album_ids)) = outcome? else { break };
+                listed.extend(album_ids);
+                *summary.rows.entry(Table::Albums.name().into()).or_default() += outcome.rows[0];
+                *summary.rows.entry(Table::Tracks.name().into()).or_default() += outcome.rows[1];
+                uploads.extend(outcome.uploads);
+                summary.skipped.extend(outcome.skipped);
+                merge(&mut summary.warnings, outcome.warnings);
+                bar.inc(1);
+            }
         }
-        *summary.rows.entry(Table::Albums.name().into()).or_default() += outcome.rows[0];
-        *summary.rows.entry(Table::Tracks.name().into()).or_default() += outcome.rows[1];
-        uploads.extend(outcome.uploads);
-        summary.skipped.extend(outcome.skipped);
-        merge(&mut summary.warnings, outcome.warnings);
-        bar.inc(1);
     }
     drop(outcomes);
     // Every artist file is written before anything is registered.
-    for upload in uploads {
-        keys.push(upload.await.map_err(Error::task)??);
+    while let Some(written) = uploads.next().await {
+        keys.push(written.map_err(Error::task)??);
         summary.files_written += 1;
     }
+    // Completion order varies; registration batches should not.
+    keys.sort_unstable();
     bar.finish_and_clear();
     for id in ctx.listing.of(ObjectKind::Album).keys() {
         if !listed.contains(id.as_str()) {

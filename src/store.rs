@@ -144,7 +144,7 @@ pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location,
             let mut builder = AmazonS3Builder::new()
                 .with_bucket_name(bucket)
                 .with_region(aws.region());
-            if let Some(endpoint) = aws.endpoint() {
+            if let Some(endpoint) = aws.s3_endpoint() {
                 builder = builder
                     .with_allow_http(endpoint.starts_with("http://"))
                     .with_endpoint(endpoint);

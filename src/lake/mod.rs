@@ -264,6 +264,34 @@ impl Uploader {
     }
 }
 
+/// Started writes, collected as they finish. Dropping it aborts the ones
+/// still running, so a load that stops on one failed PUT leaves no other
+/// PUT going on behind its error.
+#[derive(Default)]
+pub struct Uploads(futures::stream::FuturesUnordered<Upload>);
+
+impl Uploads {
+    /// Adds started writes.
+    pub fn extend(&mut self, started: impl IntoIterator<Item = Upload>) {
+        self.0.extend(started);
+    }
+
+    /// The next write to finish; `None` once none is left.
+    pub async fn next(
+        &mut self,
+    ) -> Option<Result<Result<PartitionKey, LakeError>, tokio::task::JoinError>> {
+        futures::StreamExt::next(&mut self.0).await
+    }
+}
+
+impl Drop for Uploads {
+    fn drop(&mut self) {
+        for upload in self.0.iter() {
+            upload.abort();
+        }
+    }
+}
+
 #[cfg(test)]
 mod properties;
 
@@ -274,6 +302,36 @@ mod tests {
 
     fn date() -> ExtractDate {
         "2026-11-26".parse().unwrap()
+    }
+
+    #[tokio::test]
+    async fn dropping_uploads_aborts_the_writes_still_running() {
+        let held = Arc::new(());
+        let running = {
+            let held = Arc::clone(&held);
+            tokio::spawn(async move {
+                let _held = held;
+                std::future::pending::<Result<PartitionKey, LakeError>>().await
+            })
+        };
+        let finished = tokio::spawn(async { Ok(PartitionKey::Artists { date: date() }) });
+        let mut uploads = Uploads::default();
+        uploads.extend([running, finished]);
+        let first = uploads.next().await.unwrap().unwrap().unwrap();
+        assert_eq!(first, PartitionKey::Artists { date: date() });
+        assert_eq!(
+            Arc::strong_count(&held),
+            2,
+            "the pending write is still running"
+        );
+        drop(uploads);
+        for _ in 0..100 {
+            if Arc::strong_count(&held) == 1 {
+                return;
+            }
+            tokio::task::yield_now().await;
+        }
+        panic!("dropping Uploads left its pending write running");
     }
 
     #[test]

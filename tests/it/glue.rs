@@ -86,18 +86,23 @@ fn s3_lake(moto: &Moto) -> S3Lake {
     }
 }
 
-fn load_glue(s3: &S3Lake, raw: &str) -> Run {
-    cli(&[
+/// `load --raw RAW --lake LAKE --catalog glue --database DATABASE`.
+fn glue_load_args<'a>(raw: &'a str, lake: &'a str, database: &'a str) -> [&'a str; 9] {
+    [
         "load",
         "--raw",
         raw,
         "--lake",
-        &s3.lake,
+        lake,
         "--catalog",
         "glue",
         "--database",
-        &s3.database,
-    ])
+        database,
+    ]
+}
+
+fn load_glue(s3: &S3Lake, raw: &str) -> Run {
+    cli(&glue_load_args(raw, &s3.lake, &s3.database))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -330,17 +335,7 @@ async fn denied_access_is_a_clear_error_for_s3_and_glue() {
         return;
     };
     let raw = sample_raw();
-    let args = [
-        "load",
-        "--raw",
-        raw.to_str().unwrap(),
-        "--lake",
-        "s3://denied/lake",
-        "--catalog",
-        "glue",
-        "--database",
-        "denied",
-    ];
+    let args = glue_load_args(raw.to_str().unwrap(), "s3://denied/lake", "denied");
     let mut cmd = cli_command(&args);
     cmd.env("AWS_ENDPOINT_URL", &url);
     let run = run_command(cmd, &args);
@@ -358,4 +353,36 @@ async fn denied_access_is_a_clear_error_for_s3_and_glue() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("in AWS Glue; check the credentials"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s3_and_glue_each_take_their_own_endpoint() {
+    let test = "s3_and_glue_each_take_their_own_endpoint";
+    let (Some(moto), Some(denied)) = (moto(test), denying_moto(test)) else {
+        return;
+    };
+    let s3 = s3_lake(&moto);
+    let raw = sample_raw();
+    let mut args = glue_load_args(raw.to_str().unwrap(), &s3.lake, &s3.database).to_vec();
+    args.extend(["--summary", "json"]);
+    // The shared endpoint denies everything: only the service-specific
+    // ones lead anywhere.
+    let mut cmd = cli_command(&args);
+    cmd.env("AWS_ENDPOINT_URL", &denied)
+        .env("AWS_ENDPOINT_URL_S3", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_GLUE", &moto.endpoint);
+    let run = run_command(cmd, &args);
+    run.assert_code(0);
+    let summary = run.json();
+    let files = summary["files_written"].as_u64().unwrap();
+    assert!(files > 0);
+    assert_eq!(summary["partitions"]["registered"].as_u64(), Some(files));
+
+    // And the S3-specific one wins over the shared one.
+    let mut cmd = cli_command(&args);
+    cmd.env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ENDPOINT_URL_S3", &denied);
+    let run = run_command(cmd, &args);
+    run.assert_code(1);
+    run.assert_stderr_has(&["cannot write", "403"]);
 }
