@@ -462,6 +462,18 @@ impl<'a> Run<'a> {
             .push(skip);
     }
 
+    /// A name that search did not resolve: one counted skip, and a record
+    /// with no id (status `not_found` in the manifest).
+    fn unresolved(&self, query: String, reason: String) -> Resolved {
+        self.skip("artist", query.as_str(), reason);
+        Resolved {
+            query,
+            id: None,
+            name: None,
+            by: "search",
+        }
+    }
+
     fn progress(&self) {
         let stats = self.client.stats();
         self.bar.set_message(format!(
@@ -723,27 +735,19 @@ impl<'a> Run<'a> {
             .await
         {
             Ok(Answer::Ok(body, _)) => body.artists.and_then(|p| p.items).unwrap_or_default(),
+            // One skip per artist: a failed search is not also "no match".
             Ok(Answer::Status { status, body }) => {
-                self.skip(
-                    "artist",
-                    name.as_str(),
-                    format!("search answered HTTP {status}: {body}"),
-                );
-                Vec::new()
+                return Ok(self.unresolved(query, format!("search answered HTTP {status}: {body}")));
             }
             Err(
                 ExtractError::Transient { last, .. } | ExtractError::BadBody { message: last, .. },
-            ) => {
-                self.skip("artist", name.as_str(), format!("search failed: {last}"));
-                Vec::new()
-            }
+            ) => return Ok(self.unresolved(query, format!("search failed: {last}"))),
             Err(e) => return Err(e),
         };
-        let hits: Vec<SearchHit> = hits
+        let (hits, invalid): (Vec<SearchHit>, Vec<SearchHit>) = hits
             .into_iter()
             .flatten()
-            .filter(|h| SpotifyId::is_valid(&h.id))
-            .collect();
+            .partition(|h| SpotifyId::is_valid(&h.id));
         let exact = hits.iter().find(|h| {
             h.name
                 .as_deref()
@@ -752,18 +756,21 @@ impl<'a> Run<'a> {
         let (hit, by) = match (exact, hits.first()) {
             (Some(h), _) => (h, "exact"),
             (None, Some(h)) => (h, "first_hit"),
-            (None, None) => {
-                self.skip(
-                    "artist",
-                    name.as_str(),
-                    "no artist matches this name on Spotify; check the spelling or pass its id",
-                );
-                return Ok(Resolved {
+            (None, None) if invalid.is_empty() => {
+                return Ok(self.unresolved(
                     query,
-                    id: None,
-                    name: None,
-                    by: "search",
-                });
+                    "no artist matches this name on Spotify; check the spelling or pass its id"
+                        .to_owned(),
+                ));
+            }
+            (None, None) => {
+                return Ok(self.unresolved(
+                    query,
+                    format!(
+                        "search's {} hit(s) carry no valid Spotify id (22 base-62 characters), so none was taken; pass the artist's id",
+                        invalid.len()
+                    ),
+                ));
             }
         };
         tracing::info!(query = %name, artist = %hit.id, name = ?hit.name, resolved_by = by, "Artist resolved by search.");

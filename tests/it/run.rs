@@ -841,3 +841,26 @@ fn no_secret_reaches_the_logs_or_the_raw_zone_even_at_trace_level() {
         }
     }
 }
+
+#[test]
+fn a_failed_search_is_one_skip_not_also_no_match() {
+    // The run's first /v1 request is the search for its only name.
+    let knobs = Knobs {
+        faults: [(1, Fault::Status(400))].into_iter().collect(),
+        ..Knobs::dev()
+    };
+    let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
+    let t = TempLake::new();
+    let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
+    let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
+    let summary = run.json();
+    // Exactly one skip names the artist (skip_about panics otherwise).
+    let (_, _, reason) = crate::support::skip_about(&summary, "Bruno Mars");
+    assert!(reason.contains("search answered HTTP 400"), "{reason}");
+    assert_eq!(fake.count("search"), 1);
+    assert_eq!(
+        fake.count("artist"),
+        0,
+        "nothing fetched for an unresolved name"
+    );
+}
