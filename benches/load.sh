@@ -27,33 +27,11 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/spotify-lake/target}
 command -v python3 >/dev/null || die "python3 is needed to generate the snapshot and read the summary"
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, not '$runs'"
 
-# 1. The snapshot, generated once. The generator writes manifest.json last, so a folder
-#    without one is a generation that did not finish: it is generated again.
-if ! compgen -G "$raw/extract_date=*/manifest.json" >/dev/null; then
-    echo "load.sh: generating the synthetic snapshot in $raw (once; about a minute)" >&2
-    mkdir -p "$raw"
-    # shellcheck disable=SC2086 # GEN_ARGS is a list of words
-    python3 "$repo/scripts/gen_snapshot.py" synthetic --out "$raw" ${GEN_ARGS:-} >/dev/null \
-        || die "snapshot generation failed"
-else
-    echo "load.sh: reusing the snapshot in $raw (delete it to regenerate)" >&2
-fi
-
-# 2. The binary.
-if [[ -n "${BIN:-}" ]]; then
-    [[ -x "$BIN" ]] || die "BIN=$BIN is not an executable file"
-    bin=$BIN
-else
-    echo "load.sh: cargo build --release (target dir $CARGO_TARGET_DIR)" >&2
-    (cd "$repo" && cargo build --release --quiet) || die "cargo build --release failed"
-    bin="$CARGO_TARGET_DIR/release/spotify-lake"
-    [[ -x "$bin" ]] || die "no binary at $bin after the build"
-fi
-
-# 3. Warm the page cache, then the timed runs.
-snapshot_bytes=$(du -sb "$raw" | cut -f1)
-echo "load.sh: warming the page cache ($((snapshot_bytes / 1048576)) MiB)" >&2
-find "$raw" -type f -print0 | xargs -0 cat >/dev/null
+# shellcheck source=benches/common.sh
+source "$repo/benches/common.sh"
+bench_snapshot load.sh
+bench_binary load.sh
+bench_warm load.sh
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spotify-lake-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -63,40 +41,11 @@ results="$work/results.tsv"
 for i in $(seq 1 "$runs"); do
     lake="$work/lake-$i"
     rm -rf "$lake"
-    status=0
-    /usr/bin/time -f '%e %M' -o "$work/time-$i" \
-        "$bin" load --raw "$raw" --lake "$lake" --catalog none --summary json \
-        >"$work/summary-$i.json" 2>"$work/stderr-$i" || status=$?
-    if [[ $status -ne 0 ]]; then
-        echo "load.sh: run $i: spotify-lake load exited $status; its stderr ends with:" >&2
-        tail -n 20 "$work/stderr-$i" >&2
-        exit 1
-    fi
+    bench_load load.sh "$i" --raw "$raw" --lake "$lake" --catalog none
     read -r secs rss_kib <"$work/time-$i" || die "run $i: cannot read /usr/bin/time's output"
-    rows=$(python3 - "$work/summary-$i.json" <<'EOF'
-import json, sys
-text = open(sys.argv[1], encoding="utf-8").read()
-# The summary is the last thing printed: take the last line that parses as a JSON object.
-for line in reversed(text.strip().splitlines() or [""]):
-    try:
-        summary = json.loads(line)
-        break
-    except ValueError:
-        continue
-else:
-    try:
-        summary = json.loads(text)
-    except ValueError:
-        sys.exit("no JSON summary on stdout")
-rows = summary.get("rows") or {}
-missing = [t for t in ("albums", "tracks") if not isinstance(rows.get(t), int)]
-if missing:
-    sys.exit(f"the summary's rows has no count for {missing}: {rows}")
-print(rows["albums"] + rows["tracks"], rows["albums"], rows["tracks"])
-EOF
-    ) || die "run $i: could not read the JSON summary; its stdout began:
-$(head -c 2000 "$work/summary-$i.json")"
-    read -r total albums tracks <<<"$rows"
+    counts=$(bench_summary "$i" rows.albums rows.tracks)
+    read -r albums tracks <<<"$counts"
+    total=$((albums + tracks))
     printf '%s\t%s\t%s\t%s\t%s\n' "$i" "$secs" "$rss_kib" "$total" "$albums/$tracks" >>"$results"
     rm -rf "$lake"
 done

@@ -50,28 +50,11 @@ command -v curl >/dev/null || die "curl is needed to talk to moto"
 s3_server=${S3_SERVER:-moto}
 [[ "$s3_server" == moto || "$s3_server" == s3s-fs ]] || die "S3_SERVER must be moto or s3s-fs, not '$s3_server'"
 
-# 1. The snapshot, generated once (manifest.json is written last: a folder without
-#    one is a generation that did not finish).
-if ! compgen -G "$raw/extract_date=*/manifest.json" >/dev/null; then
-    echo "s3_glue.sh: generating the synthetic snapshot in $raw (once; about a minute)" >&2
-    mkdir -p "$raw"
-    # shellcheck disable=SC2086 # GEN_ARGS is a list of words
-    python3 "$repo/scripts/gen_snapshot.py" synthetic --out "$raw" ${GEN_ARGS:-} >/dev/null \
-        || die "snapshot generation failed"
-else
-    echo "s3_glue.sh: reusing the snapshot in $raw (delete it to regenerate)" >&2
-fi
-
-# 2. The binary.
-if [[ -n "${BIN:-}" ]]; then
-    [[ -x "$BIN" ]] || die "BIN=$BIN is not an executable file"
-    bin=$BIN
-else
-    echo "s3_glue.sh: cargo build --release (target dir $CARGO_TARGET_DIR)" >&2
-    (cd "$repo" && cargo build --release --quiet) || die "cargo build --release failed"
-    bin="$CARGO_TARGET_DIR/release/spotify-lake"
-    [[ -x "$bin" ]] || die "no binary at $bin after the build"
-fi
+# 1-2. The snapshot (generated once) and the binary.
+# shellcheck source=benches/common.sh
+source "$repo/benches/common.sh"
+bench_snapshot s3_glue.sh
+bench_binary s3_glue.sh
 
 # 3. moto on a free loopback port, stopped on exit.
 moto_py=${MOTO_PYTHON:-}
@@ -143,9 +126,7 @@ boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL_S3"]).create_bucket
 }
 
 # 4. Warm the page cache, then the timed runs.
-snapshot_bytes=$(du -sb "$raw" | cut -f1)
-echo "s3_glue.sh: warming the page cache ($((snapshot_bytes / 1048576)) MiB)" >&2
-find "$raw" -type f -print0 | xargs -0 cat >/dev/null
+bench_warm s3_glue.sh
 
 bucket=bench-lake
 database=bench_lake
@@ -154,39 +135,10 @@ results="$work/results.tsv"
 for i in $(seq 1 "$runs"); do
     curl -sf -X POST -o /dev/null "$endpoint/moto-api/reset" || die "moto reset failed"
     new_bucket "$bucket" || die "cannot create bucket $bucket on $s3_server"
-    status=0
-    /usr/bin/time -f '%e %M' -o "$work/time-$i" \
-        "$bin" load --raw "$raw" --lake "s3://$bucket/lake" --catalog glue --database "$database" --summary json \
-        >"$work/summary-$i.json" 2>"$work/stderr-$i" || status=$?
-    if [[ $status -ne 0 ]]; then
-        echo "s3_glue.sh: run $i: spotify-lake load exited $status; its stderr ends with:" >&2
-        tail -n 20 "$work/stderr-$i" >&2
-        exit 1
-    fi
+    bench_load s3_glue.sh "$i" --raw "$raw" --lake "s3://$bucket/lake" --catalog glue --database "$database"
     read -r secs rss_kib <"$work/time-$i" || die "run $i: cannot read /usr/bin/time's output"
-    fields=$(python3 - "$work/summary-$i.json" <<'EOF'
-import json, sys
-text = open(sys.argv[1], encoding="utf-8").read()
-try:
-    s = json.loads(text)
-except ValueError:  # the summary is the last thing printed: the last JSON object line
-    s = None
-    for line in reversed(text.strip().splitlines()):
-        try:
-            s = json.loads(line)
-            break
-        except ValueError:
-            continue
-    if not isinstance(s, dict):
-        sys.exit("no JSON summary on stdout")
-rows = s.get("rows") or {}
-parts = s.get("partitions") or {}
-cat = s.get("catalog") or {}
-print(s.get("files_written"), parts.get("registered"), parts.get("existing"), cat.get("calls"),
-      sum(v for v in rows.values() if isinstance(v, int)), rows.get("albums"), rows.get("tracks"))
-EOF
-    ) || die "run $i: could not read the JSON summary; its stdout began:
-$(head -c 2000 "$work/summary-$i.json")"
+    fields=$(bench_summary "$i" files_written partitions.registered partitions.existing catalog.calls \
+        rows_total rows.albums rows.tracks)
     printf '%s\t%s\t%s\t%s\n' "$i" "$secs" "$rss_kib" "$fields" >>"$results"
 done
 
