@@ -204,7 +204,9 @@ pub async fn load(
         }
     }
     drop(outcomes);
-    // Every artist file is written before anything is registered.
+    // Every file is written before anything is registered: a load that
+    // fails registers nothing of its day (exit 1, nothing half-registered),
+    // so `latest_albums` never shows a day that is only partly there.
     while let Some(written) = uploads.next().await {
         keys.push(written.map_err(Error::task)??);
         summary.files_written += 1;
