@@ -205,8 +205,9 @@ pub async fn load(
     }
     drop(outcomes);
     // Every file is written before anything is registered: a load that
-    // fails registers nothing of its day (exit 1, nothing half-registered),
-    // so `latest_albums` never shows a day that is only partly there.
+    // fails while writing registers nothing of its day (exit 1, nothing
+    // half-registered), so `latest_albums` does not show a day that is
+    // only partly written.
     while let Some(written) = uploads.next().await {
         keys.push(written.map_err(Error::task)??);
         summary.files_written += 1;
