@@ -61,15 +61,8 @@ pub struct FakeRuntime {
     shared: Arc<Shared>,
     addr: String,
     next_id: Mutex<u64>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for FakeRuntime {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
+    /// Dropped with the fake, which stops the server (`serve_on_thread`).
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -96,7 +89,7 @@ impl FakeRuntime {
             shared,
             addr,
             next_id: Mutex::new(0),
-            stop: Some(stop),
+            _stop: stop,
         }
     }
 

@@ -250,15 +250,8 @@ fn endpoint_of(path: &str) -> &'static str {
 /// A running fake. Dropping it stops the server.
 pub struct FakeSpotify {
     shared: Arc<Shared>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Drop for FakeSpotify {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
+    /// Dropped with the fake, which stops the server (`serve_on_thread`).
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl FakeSpotify {
@@ -280,7 +273,7 @@ impl FakeSpotify {
         let stop = super::loopback::serve_on_thread("fake-spotify", listener, app);
         FakeSpotify {
             shared,
-            stop: Some(stop),
+            _stop: stop,
         }
     }
 
