@@ -13,7 +13,7 @@ AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile); an ht
 endpoint (moto) is read over plain HTTP. Needs boto3 and pyarrow (stdlib otherwise).
 
 What is checked (DESIGN.md "Clean zone" and "Catalog", ATHENA_GLUE.md §2-§4), against
-schemas/<table>.toml and queries/views/ of this repository:
+schemas/<table>.toml and queries/ of this repository:
 
   tables      the database exists; albums, tracks, artists, playlist_tracks are
               EXTERNAL_TABLE with classification=parquet and EXTERNAL=TRUE, the Parquet
@@ -27,7 +27,19 @@ schemas/<table>.toml and queries/views/ of this repository:
               object under s3://B/P/<table>/ is a part-00000.parquet of a registered
               partition; the partition count is the first summary's files_written, and
               the second load registered nothing new (registered 0, existing N);
-  views       every queries/views/<name>.sql is a VIRTUAL_VIEW with presto_view=true and
+  current     current_albums (README "History") is an EXTERNAL_TABLE with the Parquet SerDe,
+              classification=parquet, no partition keys, SD columns = the albums TOML's
+              columns then its partition keys (extract_date date, artist_id string) as
+              data columns, Location s3://B/P/current_albums/version=<16 hex>/, parameter
+              spotify_lake.previous_version ("" or another version); under
+              s3://B/P/current_albums/ only _committed.json (naming the same version) and
+              version=<16 hex>/{part-00000.parquet,_meta.json}, both there for the
+              committed version (other versions are noted); its Parquet file, read with
+              pyarrow, has the row count and rows of the local lake's committed version
+              and the Arrow types above; its _meta.json lists exactly the albums
+              partitions registered in Glue; the summaries name that version and row count;
+  views       every queries/views/<name>.sql and every queries/<name>.sql (the answers are
+              views too) is a VIRTUAL_VIEW with presto_view=true and
               comment="Presto View", ViewExpandedText "/* Presto View */", a
               ViewOriginalText "/* Presto View: <base64> */" whose JSON holds the file's
               SQL (trimmed, no trailing ;), catalog awsdatacatalog, schema D and the
@@ -50,6 +62,7 @@ import binascii
 import datetime as dt
 import json
 import os
+import re
 import sys
 import tomllib
 from collections import Counter
@@ -69,6 +82,12 @@ except ImportError as err:
 REPO = Path(__file__).resolve().parent.parent
 TABLES = ["albums", "tracks", "artists", "playlist_tracks"]
 PART_FILE = "part-00000.parquet"
+# current_albums: one version folder at a time, named by the table's Location.
+CURRENT = "current_albums"
+POINTER = "_committed.json"
+META_FILE = "_meta.json"
+PREVIOUS_VERSION = "spotify_lake.previous_version"
+VERSION_RE = re.compile(r"^[0-9a-f]{16}$")
 
 INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
@@ -108,10 +127,20 @@ def load_schemas() -> dict[str, dict]:
     return out
 
 
+def current_spec(albums: dict) -> dict:
+    """current_albums as the albums TOML gives it: its columns, then its partition
+    keys as ordinary columns; no partition keys."""
+    return dict(columns=albums["columns"] + [dict(k) for k in albums["partition_keys"]],
+                partition_keys=[])
+
+
 def load_views() -> dict[str, dict]:
-    """queries/views/<name>.sql with its <name>.columns ([(name, hive type)])."""
+    """queries/views/<name>.sql, then the answers queries/<name>.sql (views too), each
+    with its <name>.columns ([(name, hive type)]) and `source` (the path without .sql)."""
     views = {}
-    for sql_file in sorted((REPO / "queries" / "views").glob("*.sql")):
+    sql_files = (sorted((REPO / "queries" / "views").glob("*.sql"))
+                 + sorted((REPO / "queries").glob("*.sql")))
+    for sql_file in sql_files:
         cols_file = sql_file.with_suffix(".columns")
         columns = None
         if cols_file.is_file():
@@ -122,7 +151,8 @@ def load_views() -> dict[str, dict]:
                     continue
                 parts = line.split(None, 1)
                 columns.append((parts[0], parts[1].strip() if len(parts) > 1 else ""))
-        views[sql_file.stem] = dict(sql=sql_file.read_text(encoding="utf-8"), columns=columns)
+        views[sql_file.stem] = dict(sql=sql_file.read_text(encoding="utf-8"), columns=columns,
+                                    source=sql_file.relative_to(REPO).with_suffix("").as_posix())
     return views
 
 
@@ -377,7 +407,7 @@ def summary_problems(first: dict, second: dict, total: int) -> list[str]:
 def view_problems(aws: Aws, db: str, name: str, view: dict) -> list[str]:
     problems = []
     if view["columns"] is None:
-        return [f"queries/views/{name}.columns is missing"]
+        return [f"{view['source']}.columns is missing"]
     t = aws.glue.get_table(DatabaseName=db, Name=name)["Table"]
     if t.get("TableType") != "VIRTUAL_VIEW":
         problems.append(f"TableType {t.get('TableType')!r}, expected 'VIRTUAL_VIEW'")
@@ -415,7 +445,7 @@ def view_problems(aws: Aws, db: str, name: str, view: dict) -> list[str]:
         problems.append(f"the view JSON lacks {sorted(missing)}")
     sql = view["sql"].strip().rstrip(";").rstrip()
     if doc.get("originalSql") != sql:
-        problems.append(f"originalSql differs from queries/views/{name}.sql (trimmed, no ;): "
+        problems.append(f"originalSql differs from {view['source']}.sql (trimmed, no ;): "
                         f"{str(doc.get('originalSql'))[:80]!r}…")
     if doc.get("catalog") != "awsdatacatalog":
         problems.append(f"catalog {doc.get('catalog')!r}, expected 'awsdatacatalog'")
@@ -544,24 +574,201 @@ def file_type_problems(aws: Aws, s3: ds.Dataset, local: ds.Dataset, ctx: dict, t
     for rel in sorted(set(s3_files) & set(local_files)):
         remote = pq.ParquetFile(s3_files[rel], filesystem=aws.fs())
         here = pq.ParquetFile(local_files[rel])
-        where = f"s3://{s3_root}{rel}"
-        problems += arrow_type_problems(where, remote.schema_arrow, spec)
-        if not remote.schema_arrow.equals(here.schema_arrow):
-            problems.append(f"{where}: Arrow schema differs from the local file's (S3 vs local): "
-                            + "; ".join(schema_diff(remote.schema_arrow, here.schema_arrow)))
-        remote_cols, local_cols = parquet_columns(remote.metadata), parquet_columns(here.metadata)
-        if remote_cols != local_cols:
-            diff = [f"{x[0]}: {x[1]} {x[2]} vs {y[1]} {y[2]}"
-                    for x, y in zip(remote_cols, local_cols) if x != y]
-            problems.append(f"{where}: Parquet column types differ from the local file's "
-                            f"(S3 vs local): {'; '.join(diff) or 'column count'}")
-        for path, physical, logical, _ in remote_cols:
-            flat = logical.replace(" ", "")
-            if '"isSigned":false' in flat or physical == "INT96":
-                problems.append(f"{where}: {path} is {physical} {logical}")
-            if '"Type":"Timestamp"' in flat and ('"timeUnit":"milliseconds"' not in flat
-                                                 or '"isAdjustedToUTC":true' not in flat):
-                problems.append(f"{where}: {path} is {logical}; expected ms, adjusted to UTC")
+        problems += file_pair_problems(f"s3://{s3_root}{rel}", remote, here, spec)
+    return problems
+
+
+def file_pair_problems(where: str, remote, here, spec: dict) -> list[str]:
+    """One Parquet file on S3 against the same file of the local lake: the
+    declared Arrow types, the same Arrow schema and Parquet column types, no
+    unsigned or INT96 column, timestamps in ms adjusted to UTC."""
+    problems = arrow_type_problems(where, remote.schema_arrow, spec)
+    if not remote.schema_arrow.equals(here.schema_arrow):
+        problems.append(f"{where}: Arrow schema differs from the local file's (S3 vs local): "
+                        + "; ".join(schema_diff(remote.schema_arrow, here.schema_arrow)))
+    remote_cols, local_cols = parquet_columns(remote.metadata), parquet_columns(here.metadata)
+    if remote_cols != local_cols:
+        diff = [f"{x[0]}: {x[1]} {x[2]} vs {y[1]} {y[2]}"
+                for x, y in zip(remote_cols, local_cols) if x != y]
+        problems.append(f"{where}: Parquet column types differ from the local file's "
+                        f"(S3 vs local): {'; '.join(diff) or 'column count'}")
+    for path, physical, logical, _ in remote_cols:
+        flat = logical.replace(" ", "")
+        if '"isSigned":false' in flat or physical == "INT96":
+            problems.append(f"{where}: {path} is {physical} {logical}")
+        if '"Type":"Timestamp"' in flat and ('"timeUnit":"milliseconds"' not in flat
+                                             or '"isAdjustedToUTC":true' not in flat):
+            problems.append(f"{where}: {path} is {logical}; expected ms, adjusted to UTC")
+    return problems
+
+
+# ----------------------------------------------------------- current_albums
+
+
+def current_commit(aws: Aws, ctx: dict) -> tuple[str, str | None]:
+    """The committed version (from the Glue table's Location) and the previous one
+    (its parameter); ValueError when the Location is not a version folder."""
+    t = aws.glue.get_table(DatabaseName=ctx["db"], Name=CURRENT)["Table"]
+    location = (t.get("StorageDescriptor") or {}).get("Location") or ""
+    base = ctx["location"](CURRENT)
+    m = re.fullmatch(re.escape(base) + r"version=([0-9a-f]{16})/", location)
+    if not m:
+        raise ValueError(f"Location {location!r} is not {base}version=<16 lowercase hex>/")
+    previous = (t.get("Parameters") or {}).get(PREVIOUS_VERSION) or None
+    return m.group(1), previous
+
+
+def current_table_problems(aws: Aws, ctx: dict, spec: dict, lake: Path) -> list[str]:
+    t = aws.glue.get_table(DatabaseName=ctx["db"], Name=CURRENT)["Table"]
+    problems = []
+    if t.get("TableType") != "EXTERNAL_TABLE":
+        problems.append(f"TableType {t.get('TableType')!r}, expected 'EXTERNAL_TABLE'")
+    params = t.get("Parameters") or {}
+    for k, v in (("classification", "parquet"), ("EXTERNAL", "TRUE")):
+        if params.get(k) != v:
+            problems.append(f"parameter {k}={params.get(k)!r}, expected {v!r}")
+    sd = t.get("StorageDescriptor") or {}
+    problems += sd_format_problems("SD", sd)
+    base = ctx["location"](CURRENT)
+    location = sd.get("Location") or ""
+    m = re.fullmatch(re.escape(base) + r"version=([0-9a-f]{16})/", location)
+    if not m:
+        problems.append(f"Location {location!r}, expected {base}version=<16 lowercase hex>/")
+    if PREVIOUS_VERSION not in params:
+        problems.append(f"no parameter {PREVIOUS_VERSION}")
+    else:
+        prev = params[PREVIOUS_VERSION]
+        if prev and not VERSION_RE.match(prev):
+            problems.append(f"parameter {PREVIOUS_VERSION}={prev!r}: neither '' nor 16 lowercase hex")
+        if prev and m and prev == m.group(1):
+            problems.append(f"parameter {PREVIOUS_VERSION} is the committed version {prev}")
+    if t.get("PartitionKeys"):
+        problems.append(f"partition keys {[k.get('Name') for k in t['PartitionKeys']]}, "
+                        "expected none")
+    problems += column_problems("SD columns", sd.get("Columns") or [], spec["columns"])
+    if not t.get("Description"):
+        problems.append("no description")
+    local = lake / "_catalog" / f"{CURRENT}.json"
+    if local.is_file():
+        want = json.loads(local.read_text(encoding="utf-8")).get("description")
+        if t.get("Description") != want:
+            problems.append(f"description {t.get('Description')!r}, the local catalog's {want!r}")
+    return problems
+
+
+def current_object_problems(aws: Aws, ctx: dict, version: str,
+                            previous: str | None) -> tuple[list[str], list[str]]:
+    """Under current_albums/: the pointer and version folders of two files; the
+    committed one complete. Other versions are notes."""
+    base = ctx["location"](CURRENT)
+    problems, notes = [], []
+    versions: dict[str, list[str]] = {}
+    pointer_seen = False
+    for key in s3_keys(aws, ctx["bucket"], ctx["key"](base)):
+        url = f"s3://{ctx['bucket']}/{key}"
+        rel = url[len(base):]
+        if rel == POINTER:
+            pointer_seen = True
+            body = aws.s3.get_object(Bucket=ctx["bucket"], Key=key)["Body"].read()
+            doc = json.loads(body)
+            if not isinstance(doc, dict) or doc.get("version") != version:
+                problems.append(f"{url} names version {doc.get('version') if isinstance(doc, dict) else doc!r}, "
+                                f"Glue's Location version {version}")
+            continue
+        folder, _, name = rel.partition("/")
+        v = folder[len("version="):] if folder.startswith("version=") else ""
+        if VERSION_RE.match(v) and name in (PART_FILE, META_FILE):
+            versions.setdefault(v, []).append(name)
+        else:
+            problems.append(f"{url}: neither {POINTER} nor version=<16 hex>/{PART_FILE} or "
+                            f"/{META_FILE}")
+    want = sorted([META_FILE, PART_FILE])
+    if sorted(versions.get(version, [])) != want:
+        problems.append(f"{base}version={version}/ (the committed version) holds "
+                        f"{sorted(versions.get(version, []))}, expected {want}")
+    for v, names in sorted(versions.items()):
+        if v == version:
+            continue
+        what = ("the previous version, kept for readers that started before the commit"
+                if v == previous else "not committed (a later load deletes it once an hour old)")
+        extra = "" if sorted(names) == want else f"; holds {sorted(names)}"
+        notes.append(f"version={v}: {what}{extra}")
+    if previous and previous not in versions:
+        notes.append(f"version={previous}: named by {PREVIOUS_VERSION}, but no longer there")
+    if not pointer_seen:
+        notes.append(f"no {base}{POINTER} (Glue's Location is what commits)")
+    return problems, notes
+
+
+def local_current_file(lake: Path) -> tuple[str, Path]:
+    pointer = json.loads((lake / CURRENT / POINTER).read_text(encoding="utf-8"))
+    version = pointer["version"]
+    return version, lake / CURRENT / f"version={version}" / PART_FILE
+
+
+def current_data_problems(aws: Aws, ctx: dict, version: str,
+                          lake: Path) -> tuple[list[str], list[str]]:
+    """The committed S3 file read with pyarrow: row count and rows of the local
+    lake's committed version."""
+    local_version, local_file = local_current_file(lake)
+    remote_path = f"{ctx['bucket']}/{ctx['key'](ctx['location'](CURRENT))}version={version}/{PART_FILE}"
+    remote = pq.read_table(remote_path, filesystem=aws.fs())
+    here = pq.read_table(local_file)
+    problems = []
+    if remote.num_rows != here.num_rows:
+        problems.append(f"{remote.num_rows} rows on S3 (version={version}), {here.num_rows} in "
+                        f"the local lake (version={local_version})")
+    elif not remote.equals(here):
+        key = lambda r: (r["album_id"], r["album_type"])  # noqa: E731
+        a = {key(r): r for r in remote.to_pylist()}
+        b = {key(r): r for r in here.to_pylist()}
+        differ = [k for k in sorted(set(a) | set(b), key=str) if a.get(k) != b.get(k)]
+        problems.append(f"same row count, but the rows differ (S3 vs local) for "
+                        f"{len(differ)} (album_id, album_type): {differ[:5]}")
+    notes = [] if version == local_version else [
+        f"S3 commits version={version}, the local lake version={local_version}"]
+    return problems, notes
+
+
+def current_type_problems(aws: Aws, ctx: dict, version: str, spec: dict,
+                          lake: Path) -> list[str]:
+    _, local_file = local_current_file(lake)
+    path = f"{ctx['bucket']}/{ctx['key'](ctx['location'](CURRENT))}version={version}/{PART_FILE}"
+    remote, here = pq.ParquetFile(path, filesystem=aws.fs()), pq.ParquetFile(local_file)
+    return file_pair_problems(f"s3://{path}", remote, here, spec)
+
+
+def current_meta_problems(aws: Aws, ctx: dict, version: str,
+                          album_parts: list[dict]) -> list[str]:
+    """The committed version's _meta.json folds in exactly the registered albums
+    partitions."""
+    key = f"{ctx['key'](ctx['location'](CURRENT))}version={version}/{META_FILE}"
+    doc = json.loads(aws.s3.get_object(Bucket=ctx["bucket"], Key=key)["Body"].read())
+    parts = doc.get("partitions") if isinstance(doc, dict) else None
+    if not isinstance(parts, dict):
+        return [f"s3://{ctx['bucket']}/{key}: no partitions object"]
+    listed = {(d, a) for d, artists in parts.items() for a in artists}
+    registered = {tuple(p.get("Values") or []) for p in album_parts}
+    # `forget --history` unregisters a forgotten artist's partitions; the list keeps them.
+    forgotten = doc.get("forgotten") or {}
+    gone = {(d, a) for d, a in listed - registered if a in forgotten and d <= forgotten[a]}
+    problems = [f"albums partition {list(k)} is registered but not folded in"
+                for k in sorted(registered - listed)]
+    problems += [f"{META_FILE} lists albums partition {list(k)}, which Glue does not register"
+                 for k in sorted(listed - registered - gone)]
+    return problems
+
+
+def current_summary_problems(first: dict, second: dict, version: str, rows: int) -> list[str]:
+    problems = []
+    for which, summary in (("first", first), ("second", second)):
+        cur = summary.get("current") or {}
+        if cur.get("version") != version:
+            problems.append(f"{which} summary's current.version {cur.get('version')!r}, "
+                            f"Glue commits {version!r}")
+        if cur.get("rows") != rows:
+            problems.append(f"{which} summary's current.rows {cur.get('rows')!r}, "
+                            f"the committed file has {rows}")
     return problems
 
 
@@ -593,7 +800,7 @@ def main(argv: list[str]) -> int:
     try:
         schemas, views = load_schemas(), load_views()
     except (OSError, tomllib.TOMLDecodeError, KeyError) as err:
-        print(f"error: schemas/ or queries/views/: {err}", file=sys.stderr)
+        print(f"error: schemas/ or queries/: {err}", file=sys.stderr)
         return 1
     summaries: list[dict | None] = []
     for path in args.summaries:
@@ -621,12 +828,14 @@ def main(argv: list[str]) -> int:
     rows = (first.get("rows") or {}) if first else {}
     empty = {t for t in TABLES if first and not rows.get(t)}
     total = 0
+    registered: dict[str, list[dict]] = {}
     for table in TABLES:
         try:
             parts = glue_partitions(aws, db, table)
         except Exception as err:
             checks.report(f"partitions of {table} listed", [f"{type(err).__name__}: {err}"])
             continue
+        registered[table] = parts
         total += len(parts)
         note = " (no rows in the summary: none expected)" if table in empty else ""
         checks.run(f"partitions of {table} ({len(parts)}){note}: values in key order, "
@@ -639,11 +848,14 @@ def main(argv: list[str]) -> int:
         checks.run(f"{total} partitions = files_written; the second load registered none",
                    summary_problems, first, second, total)
 
+    # current_albums: the one version folder Glue's Location names.
+    check_current(checks, aws, ctx, schemas, lake, registered, first, second)
+
     # Views.
     if not views:
         checks.report("queries/views/ has views", ["no *.sql there"])
     for name, view in views.items():
-        checks.run(f"view {name}: Athena (Presto) view of queries/views/{name}.sql",
+        checks.run(f"view {name}: Athena (Presto) view of {view['source']}.sql",
                    view_problems, aws, db, name, view)
 
     # Data: S3 against the local lake.
@@ -675,6 +887,45 @@ def main(argv: list[str]) -> int:
 
     print(f"{checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
+
+
+def check_current(checks: Checks, aws: Aws, ctx: dict, schemas: dict, lake: Path,
+                  registered: dict, first: dict | None, second: dict | None) -> None:
+    spec = current_spec(schemas["albums"])
+    base = ctx["location"](CURRENT)
+    checks.run(f"table {CURRENT}: EXTERNAL_TABLE, Parquet SerDe, no partition keys, Location "
+               f"{base}version=<16 hex>/, columns of schemas/albums.toml then extract_date, "
+               f"artist_id, parameter {PREVIOUS_VERSION}", current_table_problems,
+               aws, ctx, spec, lake)
+    try:
+        version, previous = current_commit(aws, ctx)
+    except Exception as err:
+        checks.report(f"{CURRENT}: Glue's Location names the committed version",
+                      [f"{type(err).__name__}: {err}"])
+        return
+    checks.run(f"objects under {base}: {POINTER} and version=<16 hex>/ folders; "
+               f"version={version}/ holds {PART_FILE} and {META_FILE}",
+               current_object_problems, aws, ctx, version, previous)
+    if not (lake / CURRENT / POINTER).is_file():
+        checks.report(f"data of {CURRENT}", [f"{lake / CURRENT / POINTER} missing in the local lake"])
+        return
+    checks.run(f"data of {CURRENT}: version={version}/{PART_FILE} read with pyarrow has the "
+               "rows of the local lake's committed version", current_data_problems,
+               aws, ctx, version, lake)
+    checks.run(f"data of {CURRENT}: Parquet types of albums.toml (ms UTC timestamps, no "
+               "unsigned), the local file's", current_type_problems, aws, ctx, version, spec, lake)
+    if "albums" in registered:
+        checks.run(f"{CURRENT}: version={version}/{META_FILE} folds in exactly the "
+                   f"{len(registered['albums'])} albums partitions registered in Glue",
+                   current_meta_problems, aws, ctx, version, registered["albums"])
+    if first and second:
+        def summary_check() -> list[str]:
+            path = f"{ctx['bucket']}/{ctx['key'](base)}version={version}/{PART_FILE}"
+            rows = pq.ParquetFile(path, filesystem=aws.fs()).metadata.num_rows
+            return current_summary_problems(first, second, version, rows)
+
+        checks.run(f"{CURRENT}: both summaries name version={version} and its row count",
+                   summary_check)
 
 
 if __name__ == "__main__":

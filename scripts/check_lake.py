@@ -25,7 +25,23 @@ What is checked, as DESIGN.md ("Clean zone") says:
       part-00000.parquet per partition, every albums partition's artist in
       that date's artists partition;
   (f) rows sorted inside each file as DESIGN says, one row per album_id in
-      each albums partition.
+      each albums partition;
+  (g) current_albums (README "History"): `current_albums/_committed.json`
+      names one version folder `version=<16 hex>/` holding exactly
+      part-00000.parquet and _meta.json (other versions, kept for readers or
+      not yet deleted, are noted, not failed); `_catalog/current_albums.json`,
+      when there, commits the same version; the file holds the albums columns
+      then extract_date (date) and artist_id (string) as data columns, (a) and
+      (b) as above, one row per (album_id, album_type), sorted by them;
+      _meta.json lists exactly the albums partitions of the lake (and those
+      of forgotten artists, which forget --history deletes); the table
+      recomputed by duckdb from the albums partitions (the newest
+      extract_date per (album_id, album_type), ties: the lowest artist_id;
+      partitions of artists _meta.json lists as forgotten left out) equals
+      the file, row for row and column for column; and latest_albums
+      (queries/views/latest_albums.sql) over the file gives the same albums
+      as the view's definition before current_albums, run over the albums
+      partitions.
 
 Prints one line per check and `N passed, M failed`; exits 1 on any failure
 (a missing lake or unreadable seed CSV included), 2 on wrong arguments.
@@ -35,6 +51,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import sys
 from collections import defaultdict
@@ -114,6 +131,52 @@ TABLES = {
     ),
 }
 
+# current_albums (README "History"): no partition keys; each version is one
+# folder that _committed.json (and the local catalog) names. Its columns are
+# the albums columns, then the albums partition keys as data columns.
+CURRENT = "current_albums"
+CURRENT_SPEC = dict(
+    columns=TABLES["albums"]["columns"] + [("extract_date", "date"), ("artist_id", "string")],
+    keys=[],
+    sort_by=["album_id", "album_type"],
+)
+POINTER = "_committed.json"
+META_FILE = "_meta.json"
+VERSION_RE = re.compile(r"^[0-9a-f]{16}$")
+REPO = Path(__file__).resolve().parent.parent
+LATEST_ALBUMS_SQL = REPO / "queries" / "views" / "latest_albums.sql"
+
+# latest_albums as it was before current_albums (commit 77e8196), over the
+# albums partitions: the reference the new table must not change.
+OLD_LATEST_ALBUMS_SQL = """
+WITH newest_extract AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY album_id
+            ORDER BY extract_date DESC NULLS LAST, artist_id ASC NULLS LAST
+        ) AS extract_rank
+    FROM albums
+    WHERE album_type = 'album'
+),
+longest_edition AS (
+    SELECT
+        *,
+        row_number() OVER (
+            PARTITION BY lower(album_name), lower(artist_name), release_year
+            ORDER BY duration_ms DESC NULLS LAST, album_id ASC NULLS LAST
+        ) AS edition_rank
+    FROM newest_extract
+    WHERE extract_rank = 1
+)
+SELECT
+    album_id, album_name, album_type, album_group, artist_name, artist_names,
+    release_date, release_date_precision, release_year, total_tracks, track_count,
+    duration_ms, is_deluxe, label, popularity, upc, extracted_at, extract_date, artist_id
+FROM longest_edition
+WHERE edition_rank = 1
+"""
+
 COMPRESSIONS = {"ZSTD", "SNAPPY"}
 MAX_SHOWN = 8  # problems shown per failed check
 
@@ -125,7 +188,9 @@ class Checks:
         self.passed = 0
         self.failed = 0
 
-    def report(self, what: str, problems: list[str]) -> bool:
+    def report(self, what: str, problems: list[str], notes: list[str] = ()) -> bool:
+        """One line for the check; problems below a FAIL, notes below either."""
+        for_notes = list(notes)[:MAX_SHOWN]
         if problems:
             self.failed += 1
             print(f"FAIL {what}")
@@ -133,18 +198,26 @@ class Checks:
                 print(f"     - {p}")
             if len(problems) > MAX_SHOWN:
                 print(f"     - … and {len(problems) - MAX_SHOWN} more")
+            for n in for_notes:
+                print(f"     note: {n}")
             return False
         self.passed += 1
         print(f"ok   {what}")
+        for n in for_notes:
+            print(f"     note: {n}")
         return True
 
     def run(self, what: str, fn, *args) -> bool:
-        """Run fn(*args) -> list of problems; an exception is a failure too."""
+        """Run fn(*args) -> list of problems, or (problems, notes); an exception
+        is a failure too."""
+        notes: list[str] = []
         try:
             problems = fn(*args)
+            if isinstance(problems, tuple):
+                problems, notes = problems
         except Exception as err:  # a reader error is a finding, not a crash
             problems = [f"{type(err).__name__}: {err}"]
-        return self.report(what, problems)
+        return self.report(what, problems, notes)
 
 
 # ---------------------------------------------------------------- (e) layout
@@ -190,11 +263,16 @@ def check_lake_root(lake: Path) -> list[str]:
     for entry in sorted(lake.iterdir()):
         if entry.name.startswith((".", "_")):  # _catalog/ of the local catalog
             continue
-        if entry.name not in TABLES:
-            problems.append(f"{entry}: not a table of the clean zone ({', '.join(TABLES)})")
+        if entry.name not in TABLES and entry.name != CURRENT:
+            problems.append(f"{entry}: not a table of the clean zone "
+                            f"({', '.join([*TABLES, CURRENT])})")
+        elif not entry.is_dir():
+            problems.append(f"{entry}: a file where a table folder belongs")
     for table, spec in TABLES.items():
         if spec["required"] and not (lake / table).is_dir():
             problems.append(f"{lake / table}: missing")
+    if not (lake / CURRENT).is_dir():
+        problems.append(f"{lake / CURRENT}: missing (every load commits a version of it)")
     return problems
 
 
@@ -378,6 +456,204 @@ def track_sum_problems(albums: list[dict], tracks: list[dict]) -> list[str]:
     return problems
 
 
+# ------------------------------------------------------- (g) current_albums
+
+
+def read_pointer(lake: Path) -> dict:
+    """current_albums/_committed.json: {"version": hex, "previous": null | hex}."""
+    path = lake / CURRENT / POINTER
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: a JSON {type(doc).__name__}, expected an object")
+    version, previous = doc.get("version"), doc.get("previous", "absent")
+    if not isinstance(version, str) or not VERSION_RE.match(version):
+        raise ValueError(f"{path}: version {version!r} is not 16 lowercase hex digits")
+    if previous is not None and (not isinstance(previous, str) or not VERSION_RE.match(previous)):
+        raise ValueError(f"{path}: previous {previous!r} is neither null nor 16 lowercase hex digits")
+    return doc
+
+
+def current_layout(lake: Path, pointer: dict) -> tuple[list[str], list[str]]:
+    """The committed version folder is there with its two files; nothing else
+    but version folders and the pointer. Other versions are notes."""
+    root = lake / CURRENT
+    committed, previous = pointer["version"], pointer.get("previous")
+    problems, notes = [], []
+    versions = {}
+    for entry in sorted(root.iterdir()):
+        name, _, value = entry.name.partition("=")
+        if entry.name == POINTER and entry.is_file():
+            continue
+        if entry.is_dir() and name == "version" and VERSION_RE.match(value):
+            versions[value] = sorted(p.name for p in entry.iterdir())
+            continue
+        problems.append(f"{entry}: neither {POINTER} nor a version=<16 hex>/ folder")
+    want = sorted([META_FILE, PART_FILE])
+    if committed not in versions:
+        problems.append(f"{root}/version={committed}: missing, but {POINTER} commits it")
+    elif versions[committed] != want:
+        problems.append(f"{root}/version={committed}: holds {versions[committed]}, expected {want}")
+    for v, entries in sorted(versions.items()):
+        if v == committed:
+            continue
+        what = ("the previous version, kept for readers that started before the commit"
+                if v == previous else "not committed (a later load deletes it once an hour old)")
+        extra = "" if entries == want else f"; holds {entries}"
+        notes.append(f"version={v}: {what}{extra}")
+    if previous is not None and previous not in versions:
+        notes.append(f"version={previous}: named previous by {POINTER}, but no longer there")
+    return problems, notes
+
+
+def catalog_current_problems(lake: Path, pointer: dict) -> list[str]:
+    """The local catalog's current_albums entry commits what the pointer names."""
+    path = lake / "_catalog" / f"{CURRENT}.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    problems = []
+    current = doc.get("current") if isinstance(doc, dict) else None
+    if not isinstance(current, dict):
+        return [f"{path}: no \"current\" object"]
+    want = {"version": pointer["version"], "previous": pointer.get("previous")}
+    got = {"version": current.get("version"), "previous": current.get("previous")}
+    if got != want:
+        problems.append(f"{path}: current {got}, but {POINTER} says {want}")
+    if doc.get("partitions"):
+        problems.append(f"{path}: {len(doc['partitions'])} partitions, expected none")
+    if doc.get("partition_keys"):
+        problems.append(f"{path}: partition keys {doc['partition_keys']}, expected none")
+    return problems
+
+
+def albums_partitions(files: list[Path]) -> set[tuple[str, str]]:
+    """(extract_date, artist_id) of each albums partition file."""
+    out = set()
+    for f in files:
+        date, artist = f.parent.parent.name, f.parent.name
+        out.add((date.partition("=")[2], artist.partition("=")[2]))
+    return out
+
+
+def read_meta(lake: Path, version: str) -> dict:
+    """A version's _meta.json, checked for shape: partitions and forgotten."""
+    path = lake / CURRENT / f"version={version}" / META_FILE
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    parts, forgotten = doc.get("partitions"), doc.get("forgotten", {})
+    if not isinstance(parts, dict) or not all(
+            isinstance(v, list) and all(isinstance(a, str) for a in v) for v in parts.values()):
+        raise ValueError(f"{path}: partitions is not {{\"YYYY-MM-DD\": [artist ids]}}")
+    if not isinstance(forgotten, dict) or not all(isinstance(v, str) for v in forgotten.values()):
+        raise ValueError(f"{path}: forgotten is not {{artist id: \"YYYY-MM-DD\"}}")
+    for d in [*parts, *forgotten.values()]:
+        if dt.date.fromisoformat(d).isoformat() != d:
+            raise ValueError(f"{path}: {d!r} is not a YYYY-MM-DD date")
+    return doc
+
+
+def meta_problems(meta: dict, on_disk: set[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """_meta.json lists every albums partition of the lake and no other, except
+    those of forgotten artists (`forget --history` deletes them; the list keeps them)."""
+    listed = {(d, a) for d, artists in meta["partitions"].items() for a in artists}
+    forgotten = meta.get("forgotten") or {}
+    gone = {(d, a) for d, a in listed - on_disk if a in forgotten and d <= forgotten[a]}
+    problems = [f"albums partition extract_date={d}/artist_id={a} is not folded in (not in _meta.json)"
+                for d, a in sorted(on_disk - listed)]
+    problems += [f"_meta.json lists extract_date={d}/artist_id={a}, which the lake does not hold"
+                 for d, a in sorted(listed - on_disk - gone)]
+    notes = [f"{len(gone)} listed partitions of forgotten artists are gone (forget --history)"] if gone else []
+    return problems, notes
+
+
+def current_sort_problems(table: pa.Table) -> list[str]:
+    keys = [(r["album_id"], r["album_type"] or "") for r in
+            table.select(["album_id", "album_type"]).to_pylist()]
+    problems = []
+    if keys != sorted(keys):
+        problems.append("rows not sorted by album_id, album_type")
+    seen = defaultdict(int)
+    for k in keys:
+        seen[k] += 1
+    problems += [f"(album_id, album_type) {k} on {n} rows" for k, n in sorted(seen.items()) if n > 1]
+    return problems
+
+
+def albums_view_sql(lake: Path, forgotten: dict) -> str:
+    """The albums partitions (extract_date, artist_id from the path), without
+    the rows of forgotten artists up to the date forgotten."""
+    src = duckdb_source(lake, "albums", TABLES["albums"])
+    cond = " OR ".join(
+        f"(artist_id = '{a.replace(chr(39), chr(39) * 2)}' AND extract_date <= DATE '{d}')"
+        for a, d in sorted(forgotten.items()))
+    return f"SELECT * FROM {src}" + (f" WHERE NOT ({cond})" if cond else "")
+
+
+def duck_connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def recompute_problems(lake: Path, current_file: Path, meta: dict) -> list[str]:
+    """current_albums rebuilt by duckdb from the albums partitions equals the file."""
+    con = duck_connect()
+    names = [n for n, _ in CURRENT_SPEC["columns"]]
+    select = ", ".join(names)
+    want = con.sql(f"""
+        SELECT {select} FROM (
+            SELECT *, row_number() OVER (
+                PARTITION BY album_id, album_type
+                ORDER BY extract_date DESC, artist_id ASC
+            ) AS pick
+            FROM ({albums_view_sql(lake, meta.get("forgotten") or {})})
+        ) WHERE pick = 1
+    """).to_arrow_table().to_pylist()
+    got = pq.read_table(current_file).to_pylist()
+    key = lambda r: (r["album_id"], r["album_type"])  # noqa: E731
+    want_by, got_by = {key(r): r for r in want}, {key(r): r for r in got}
+    problems = []
+    for k in sorted(set(want_by) - set(got_by), key=str):
+        w = want_by[k]
+        problems.append(f"{k}: missing from current_albums (newest: {w['extract_date']}, "
+                        f"{w['artist_id']}, {w['album_name']!r}, {w['duration_ms']} ms)")
+    for k in sorted(set(got_by) - set(want_by), key=str):
+        problems.append(f"{k}: in current_albums but in no albums partition it should come from")
+    for k in sorted(set(got_by) & set(want_by), key=str):
+        g, w = got_by[k], want_by[k]
+        diff = [f"{c} {g[c]!r} vs {w[c]!r}" for c in names if g[c] != w[c]]
+        if diff:
+            problems.append(f"{k}: current_albums vs recomputed: {'; '.join(diff)}")
+    if len(got) != len(got_by):
+        problems.append(f"{len(got)} rows for {len(got_by)} (album_id, album_type) keys")
+    return problems
+
+
+def latest_albums_problems(lake: Path, current_file: Path, meta: dict) -> tuple[list[str], list[str]]:
+    """latest_albums over current_albums = the old definition over albums."""
+    con = duck_connect()
+    path = str(current_file).replace("'", "''")
+    con.execute(f"CREATE VIEW current_albums AS SELECT * FROM read_parquet('{path}')")
+    con.execute(f"CREATE VIEW albums AS {albums_view_sql(lake, meta.get('forgotten') or {})}")
+    new_sql = LATEST_ALBUMS_SQL.read_text(encoding="utf-8").strip().rstrip(";")
+    if "current_albums" not in new_sql:
+        return [f"{LATEST_ALBUMS_SQL}: does not read current_albums"], []
+    new = con.sql(f"SELECT * FROM ({new_sql})").to_arrow_table().to_pylist()
+    old = con.sql(f"SELECT * FROM ({OLD_LATEST_ALBUMS_SQL})").to_arrow_table().to_pylist()
+    problems = []
+    if len(new) != len(old):
+        problems.append(f"latest_albums counts {len(new)} albums over current_albums, "
+                        f"{len(old)} with the old definition over albums")
+    new_by, old_by = {r["album_id"]: r for r in new}, {r["album_id"]: r for r in old}
+    problems += [f"album {a} ({new_by[a]['album_name']!r}): only over current_albums"
+                 for a in sorted(set(new_by) - set(old_by))]
+    problems += [f"album {a} ({old_by[a]['album_name']!r}): only with the old definition"
+                 for a in sorted(set(old_by) - set(new_by))]
+    for a in sorted(set(new_by) & set(old_by)):
+        diff = [f"{c} {v!r} vs {old_by[a].get(c)!r}" for c, v in new_by[a].items()
+                if v != old_by[a].get(c)]
+        if diff:
+            problems.append(f"album {a}: current_albums vs old definition: {'; '.join(diff)}")
+    return problems, [] if problems else [f"{len(new)} albums either way"]
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print("usage: scripts/check_lake.py LAKE_DIR SEED_DIR", file=sys.stderr)
@@ -495,8 +771,57 @@ def main(argv: list[str]) -> int:
             duration_problems,
         )
 
+    # (g) current_albums: committed version, types, and the table recomputed.
+    if (lake / CURRENT).is_dir():
+        check_current(checks, lake, files.get("albums", []))
+
     print(f"{checks.passed} passed, {checks.failed} failed")
     return 1 if checks.failed else 0
+
+
+def check_current(checks: Checks, lake: Path, album_files: list[Path]) -> None:
+    root = lake / CURRENT
+    try:
+        pointer = read_pointer(lake)
+    except Exception as err:
+        checks.report(f"(g) {CURRENT}: {POINTER} names the committed version",
+                      [f"{type(err).__name__}: {err}"])
+        return
+    version = pointer["version"]
+    folder = root / f"version={version}"
+    if not checks.run(f"(g) {CURRENT}: {POINTER} commits version={version}, a folder holding "
+                      f"exactly {PART_FILE} and {META_FILE}", current_layout, lake, pointer):
+        return
+    if (lake / "_catalog" / f"{CURRENT}.json").is_file():
+        checks.run(f"(g) {CURRENT}: _catalog/{CURRENT}.json commits the same version, "
+                   "no partitions", catalog_current_problems, lake, pointer)
+    current_file = folder / PART_FILE
+    n_cols = len(CURRENT_SPEC["columns"])
+    checks.run(f"(a) {CURRENT}: version={version}/{PART_FILE} holds {n_cols} columns (albums', "
+               "then extract_date date and artist_id string) with DESIGN's types",
+               type_problems, current_file, CURRENT_SPEC)
+    checks.run(f"(b) {CURRENT}: every column chunk ZSTD or SNAPPY, with statistics",
+               codec_problems, current_file)
+    try:
+        table = pq.read_table(current_file)
+        meta = read_meta(lake, version)
+    except Exception as err:
+        checks.report(f"(g) {CURRENT}: version={version} readable (pyarrow, {META_FILE})",
+                      [f"{type(err).__name__}: {err}"])
+        return
+    checks.run(f"(f) {CURRENT}: {table.num_rows} rows, one per (album_id, album_type), "
+               "sorted by them", current_sort_problems, table)
+    on_disk = albums_partitions(album_files)
+    checks.run(f"(g) {CURRENT}: {META_FILE} lists exactly the {len(on_disk)} albums partitions "
+               "of the lake", meta_problems, meta, on_disk)
+    forgotten = meta.get("forgotten") or {}
+    left_out = f", {len(forgotten)} forgotten artists left out" if forgotten else ""
+    checks.run(f"(g) {CURRENT}: recomputed by duckdb from the albums partitions (newest "
+               f"extract_date, then lowest artist_id, per album_id and album_type{left_out}): "
+               "the same rows, column for column", recompute_problems, lake, current_file, meta)
+    checks.run(f"(g) {CURRENT}: latest_albums over it (duckdb) gives the albums of the "
+               "definition before current_albums over the albums partitions",
+               latest_albums_problems, lake, current_file, meta)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,12 @@
 //! - `before-register`: every partition file is written, none registered;
 //! - `partition-batch`: one batch of partitions (a Glue
 //!   BatchCreatePartition call, a local table file) was just registered;
-//! - `view-update`: a view is about to be created or updated.
+//! - `current-commit`: a new `current_albums` version is written and about
+//!   to be committed in the catalog (the commit readers see);
+//! - `view-update`: a view is about to be created or updated;
+//! - `load-all-snapshot`: `load --all` finished one snapshot and recorded it;
+//! - `forget-delete`: `forget --history` committed the answers without the
+//!   artist and unregistered its partitions; its files are about to go.
 
 /// The variable that arms a fault point.
 pub const CRASH_AT: &str = "SPOTIFY_LAKE_CRASH_AT";

@@ -20,12 +20,16 @@
 //! - [`query`] (feature `engine`): the embedded DataFusion engine.
 //! - [`config`]: the config file, flags and environment, validated once.
 //! - [`extract`]: the Spotify client and what to fetch, into the raw zone.
-//! - [`load`]: the pipeline from a raw snapshot to a registered lake.
+//! - [`load`]: the pipeline from a raw snapshot to a registered lake, ending
+//!   with the commit of `current_albums` (what the answers read).
+//! - [`lifecycle`]: `load --all` and `forget`.
 //! - [`run`]: extract, then load: the weekly job.
 //! - [`report`] (feature `engine`): the charts of the answer.
 //! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
 //! - [`crash`]: fault points for the crash tests (debug builds only).
 //! - [`zones`]: the raw zone, lake and catalog of a configuration, opened once.
+//! - [`status`]: the raw zone and the lake at a glance, with warnings; the
+//!   last run's record.
 //! - [`lambda`]: the same job as an AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set).
 #![warn(missing_docs)]
 
@@ -37,6 +41,7 @@ pub mod extract;
 pub mod ids;
 pub mod lake;
 pub mod lambda;
+pub mod lifecycle;
 pub mod load;
 #[cfg(feature = "engine")]
 pub mod query;
@@ -47,6 +52,7 @@ pub mod run;
 pub mod sample;
 pub mod schema;
 pub mod sql;
+pub mod status;
 pub mod store;
 pub mod summary;
 pub mod transform;
@@ -79,9 +85,15 @@ pub enum Error {
     /// A partition could not be written.
     #[error(transparent)]
     Lake(#[from] lake::LakeError),
+    /// The current table could not be read or written.
+    #[error(transparent)]
+    Current(#[from] lake::current::CurrentError),
     /// The catalog refused or failed.
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    /// The status could not be read (a zone that cannot be listed or read).
+    #[error(transparent)]
+    Status(#[from] status::StatusError),
     /// A query failed.
     #[cfg(feature = "engine")]
     #[error(transparent)]

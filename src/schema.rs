@@ -280,6 +280,42 @@ fn defs() -> &'static Defs {
     })
 }
 
+/// The name of the current table (see [`current_albums`]).
+pub const CURRENT_ALBUMS: &str = "current_albums";
+
+/// `current_albums`: the newest `albums` row of every album, derived from
+/// `schemas/albums.toml` so the two never disagree. Its data columns are the
+/// albums columns followed by the albums partition keys (`extract_date`,
+/// `artist_id`) as ordinary columns, the order `latest_albums` shows; it has
+/// no partition keys: each version is one folder that the catalog points at
+/// (`crate::lake::current`).
+pub fn current_albums() -> &'static TableDef {
+    static DEF: OnceLock<TableDef> = OnceLock::new();
+    DEF.get_or_init(|| {
+        let albums = Table::Albums.def();
+        let mut columns = albums.columns.clone();
+        columns.extend(albums.partition_keys.iter().map(|k| ColumnDef {
+            name: k.name.clone(),
+            hive_type: k.hive_type,
+            nullable: false,
+            comment: k.comment.clone(),
+        }));
+        TableDef {
+            name: CURRENT_ALBUMS.to_owned(),
+            description: "The newest row of every album of the albums table (one per album_id and album_type, from the newest extract that holds it; ties: the lowest artist_id), rewritten as a new version by each load; what latest_albums reads.".to_owned(),
+            sort_by: vec!["album_id".to_owned(), "album_type".to_owned()],
+            columns,
+            partition_keys: Vec::new(),
+        }
+    })
+}
+
+/// The Arrow schema of [`current_albums`].
+pub fn current_albums_schema() -> SchemaRef {
+    static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
+    Arc::clone(SCHEMA.get_or_init(|| Arc::new(current_albums().arrow_schema())))
+}
+
 /// The lower-case phrases that make an album name a deluxe edition.
 pub fn deluxe_markers() -> &'static [String] {
     &defs().deluxe

@@ -2,9 +2,11 @@
 //!
 //! Views (`queries/views/<name>.sql`, a bare SELECT each, with the column
 //! list `<name>.columns` beside it) and queries (`queries/<name>.sql`) run
-//! unchanged on Athena engine 3 and on the embedded engine. Embedding them
-//! lets the binary run from any folder; a test checks that every file in
-//! `queries/` is embedded here.
+//! unchanged on Athena engine 3 and on the embedded engine. The queries
+//! are views too (their `.columns` beside them), so a BI tool picks an
+//! answer from the catalog; `query NAME` still runs the file. Embedding
+//! them lets the binary run from any folder; a test checks that every file
+//! in `queries/` is embedded here.
 
 use crate::schema::HiveType;
 
@@ -27,6 +29,16 @@ pub struct ViewFile {
 }
 
 impl ViewFile {
+    /// The file's path in the repository without its extension, e.g.
+    /// `queries/views/latest_albums` or `queries/album_length_trend`.
+    pub fn source(&self) -> String {
+        if query(self.file.name).is_some() {
+            format!("queries/{}", self.file.name)
+        } else {
+            format!("queries/views/{}", self.file.name)
+        }
+    }
+
     /// The declared columns, `(name, type)`; an error names the bad line.
     pub fn declared_columns(&self) -> Result<Vec<(String, HiveType)>, String> {
         self.columns
@@ -51,14 +63,29 @@ impl ViewFile {
     }
 }
 
-/// The views, in creation order (a view may use the ones before it).
-pub const VIEWS: &[ViewFile] = &[ViewFile {
-    file: SqlFile {
-        name: "latest_albums",
-        sql: include_str!("../queries/views/latest_albums.sql"),
+/// The views, in creation order (a view may use the ones before it): the
+/// deduplicated albums, then the three answers over them.
+pub const VIEWS: &[ViewFile] = &[
+    ViewFile {
+        file: SqlFile {
+            name: "latest_albums",
+            sql: include_str!("../queries/views/latest_albums.sql"),
+        },
+        columns: include_str!("../queries/views/latest_albums.columns"),
     },
-    columns: include_str!("../queries/views/latest_albums.columns"),
-}];
+    ViewFile {
+        file: QUERIES[0],
+        columns: include_str!("../queries/album_length_by_year.columns"),
+    },
+    ViewFile {
+        file: QUERIES[1],
+        columns: include_str!("../queries/album_length_by_artist.columns"),
+    },
+    ViewFile {
+        file: QUERIES[2],
+        columns: include_str!("../queries/album_length_trend.columns"),
+    },
+];
 
 /// The queries, answering "how has album length changed over the years?".
 pub const QUERIES: &[SqlFile] = &[
@@ -112,9 +139,20 @@ mod tests {
         let mut embedded: Vec<String> = QUERIES.iter().map(|q| q.name.to_owned()).collect();
         embedded.sort();
         assert_eq!(sql_files(&root), embedded);
-        let mut views: Vec<String> = VIEWS.iter().map(|v| v.file.name.to_owned()).collect();
+        let mut views: Vec<String> = VIEWS
+            .iter()
+            .map(|v| v.file.name.to_owned())
+            .filter(|v| query(v).is_none())
+            .collect();
         views.sort();
         assert_eq!(sql_files(&root.join("views")), views);
+        for q in QUERIES {
+            assert!(
+                VIEWS.iter().any(|v| v.file.name == q.name),
+                "query {} is not a view",
+                q.name
+            );
+        }
     }
 
     #[test]

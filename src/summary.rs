@@ -95,6 +95,19 @@ pub struct CatalogCounts {
     pub calls: u64,
 }
 
+/// The `current_albums` table after a load (DESIGN.md, History).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CurrentCounts {
+    /// The committed version (16 hex digits); empty when none is.
+    pub version: String,
+    /// Its rows: one per album and album type.
+    pub rows: u64,
+    /// Whether this load wrote and committed a new version.
+    pub committed: bool,
+    /// Whether it was rebuilt from the history rather than folded.
+    pub rebuilt: bool,
+}
+
 /// What a run or load did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
@@ -120,6 +133,8 @@ pub struct Summary {
     pub partitions: Partitions,
     /// Catalog tables, views and calls.
     pub catalog: CatalogCounts,
+    /// The current table after the load.
+    pub current: CurrentCounts,
     /// Counted warnings that did not skip anything, e.g. `release_date`
     /// (an unreadable date stored as null).
     pub warnings: BTreeMap<String, u64>,
@@ -144,6 +159,7 @@ impl Summary {
             files_written: 0,
             partitions: Partitions::default(),
             catalog: CatalogCounts::default(),
+            current: CurrentCounts::default(),
             warnings: BTreeMap::new(),
             skipped: Vec::new(),
             pending_artists: Vec::new(),
@@ -193,6 +209,19 @@ impl fmt::Display for Summary {
                 out,
                 "catalog         {} tables created, {} updated, {} views written, {} API calls",
                 c.tables_created, c.tables_updated, c.views_written, c.calls
+            );
+        }
+        if !self.current.version.is_empty() {
+            let _ = writeln!(
+                out,
+                "current_albums  version {}, {} rows{}",
+                self.current.version,
+                self.current.rows,
+                match (self.current.committed, self.current.rebuilt) {
+                    (false, _) => " (unchanged)",
+                    (true, false) => " (committed)",
+                    (true, true) => " (rebuilt from the history and committed)",
+                }
             );
         }
         for (what, n) in &self.warnings {

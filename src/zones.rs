@@ -3,6 +3,8 @@
 //! (so warm invocations reuse the S3 and Glue clients). The AWS
 //! configuration is loaded only when something lives on AWS.
 
+use std::sync::Arc;
+
 use crate::aws::Aws;
 use crate::catalog::{Catalog, CatalogKind, GlueCatalog, LocalCatalog};
 use crate::config::Config;
@@ -54,10 +56,10 @@ impl Zones {
     }
 
     /// The catalog `cfg` asks for (`None` for `kind = "none"`).
-    pub fn catalog(&self, cfg: &Config) -> Option<Box<dyn Catalog>> {
+    pub fn catalog(&self, cfg: &Config) -> Option<Arc<dyn Catalog>> {
         match (cfg.catalog, &self.aws) {
-            (CatalogKind::Local, _) => Some(Box::new(LocalCatalog::new(self.lake.store.clone()))),
-            (CatalogKind::Glue, Some(aws)) => Some(Box::new(GlueCatalog::new(
+            (CatalogKind::Local, _) => Some(Arc::new(LocalCatalog::new(self.lake.store.clone()))),
+            (CatalogKind::Glue, Some(aws)) => Some(Arc::new(GlueCatalog::new(
                 aws,
                 &cfg.database,
                 &self.lake.decoded(),

@@ -26,8 +26,9 @@ use base64::Engine as _;
 
 use super::{Catalog, CatalogError, Registered, TableChange, compare};
 use crate::aws::Aws;
+use crate::lake::current::{Commit, version_of};
 use crate::lake::{PART_FILE, PartitionKey};
-use crate::schema::{HiveType, Table, TableDef};
+use crate::schema::{HiveType, Table, TableDef, current_albums};
 use crate::sql::ViewFile;
 
 const INPUT_FORMAT: &str = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
@@ -35,6 +36,10 @@ const OUTPUT_FORMAT: &str = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetO
 const SERDE: &str = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
 /// BatchCreatePartition takes at most this many partitions.
 pub const PARTITION_BATCH: usize = 100;
+/// BatchDeletePartition takes at most this many partitions.
+const DELETE_BATCH: usize = 25;
+/// The table parameter naming the version before the committed one.
+const PREVIOUS_VERSION: &str = "spotify_lake.previous_version";
 /// Tries for partitions whose batch entry failed with a retryable error.
 const PARTITION_TRIES: u32 = 4;
 /// Every Glue call gives up after this long.
@@ -547,7 +552,7 @@ impl Catalog for GlueCatalog {
         let columns = view
             .declared_columns()
             .map_err(|reason| CatalogError::Corrupt {
-                path: format!("queries/views/{}.columns", view.file.name),
+                path: format!("{}.columns", view.source()),
                 reason,
             })?;
         let original = self.presto_view(view, &columns);
@@ -574,7 +579,7 @@ impl Catalog for GlueCatalog {
         let columns = view
             .declared_columns()
             .map_err(|reason| CatalogError::Corrupt {
-                path: format!("queries/views/{name}.columns"),
+                path: format!("{}.columns", view.source()),
                 reason,
             })?;
         let original = self.presto_view(view, &columns);
@@ -592,7 +597,7 @@ impl Catalog for GlueCatalog {
             .build();
         let input = TableInput::builder()
             .name(name)
-            .description(format!("Athena view from queries/views/{name}.sql"))
+            .description(format!("Athena view from {}.sql", view.source()))
             .table_type("VIRTUAL_VIEW")
             .parameters("presto_view", "true")
             .parameters("comment", "Presto View")
@@ -653,6 +658,142 @@ impl Catalog for GlueCatalog {
         }
         out.sort();
         Ok(out)
+    }
+
+    async fn remove_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError> {
+        let mut removed = 0;
+        for table in Table::ALL {
+            let of_table: Vec<&PartitionKey> = keys.iter().filter(|k| k.table() == table).collect();
+            for batch in of_table.chunks(DELETE_BATCH) {
+                let values = batch
+                    .iter()
+                    .map(|k| {
+                        aws_sdk_glue::types::PartitionValueList::builder()
+                            .set_values(Some(k.values()))
+                            .build()
+                            .expect("partition values build")
+                    })
+                    .collect();
+                self.call();
+                let out = self
+                    .client
+                    .batch_delete_partition()
+                    .database_name(&self.database)
+                    .table_name(table.name())
+                    .set_partitions_to_delete(Some(values))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        glue_error(
+                            "delete partitions of",
+                            &format!("table {}.{table}", self.database),
+                            e,
+                        )
+                    })?;
+                let mut failed = Vec::new();
+                let mut missing = 0;
+                for err in out.errors() {
+                    let code = err
+                        .error_detail()
+                        .and_then(|d| d.error_code())
+                        .unwrap_or_default();
+                    if code == "EntityNotFoundException" {
+                        missing += 1;
+                    } else {
+                        failed.push(format!("{:?} ({code})", err.partition_values()));
+                    }
+                }
+                if !failed.is_empty() {
+                    return Err(CatalogError::Partitions {
+                        table: table.name().to_owned(),
+                        failed: failed.join("; "),
+                    });
+                }
+                removed += batch.len() - missing;
+            }
+        }
+        Ok(removed)
+    }
+
+    async fn current(&self) -> Result<Option<Commit>, CatalogError> {
+        let Some(table) = self.get_table(&current_albums().name).await? else {
+            return Ok(None);
+        };
+        let location = table
+            .storage_descriptor()
+            .and_then(|sd| sd.location())
+            .unwrap_or_default();
+        let Some(version) = version_of(location) else {
+            return Err(CatalogError::Corrupt {
+                path: format!("glue:{}.{}", self.database, current_albums().name),
+                reason: format!(
+                    "its location {location:?} is not a version folder of this program"
+                ),
+            });
+        };
+        let previous = table
+            .parameters()
+            .and_then(|p| p.get(PREVIOUS_VERSION))
+            .filter(|v| !v.is_empty())
+            .cloned();
+        Ok(Some(Commit { version, previous }))
+    }
+
+    async fn commit_current(&self, commit: &Commit) -> Result<(), CatalogError> {
+        self.ensure_database().await?;
+        let def = current_albums();
+        let existing = self.get_table(&def.name).await?;
+        compare(def, existing.as_ref().map(registered).as_ref())?;
+        let mut params: BTreeMap<String, String> = existing
+            .as_ref()
+            .and_then(|t| t.parameters().cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        params.extend([
+            ("classification".to_owned(), "parquet".to_owned()),
+            ("EXTERNAL".into(), "TRUE".into()),
+            ("parquet.compression".into(), "SNAPPY".into()),
+            (
+                PREVIOUS_VERSION.into(),
+                commit.previous.clone().unwrap_or_default(),
+            ),
+        ]);
+        let input = TableInput::builder()
+            .name(&def.name)
+            .description(&def.description)
+            .table_type("EXTERNAL_TABLE")
+            .set_parameters(Some(params.into_iter().collect()))
+            .set_partition_keys(Some(Vec::new()))
+            .storage_descriptor(self.storage(def, format!("{}{}/", self.lake_url, commit.dir())))
+            .build()
+            .expect("a table input with a name builds");
+        if existing.is_some() {
+            return self.update_table(input).await;
+        }
+        self.call();
+        match self
+            .client
+            .create_table()
+            .database_name(&self.database)
+            .table_input(input.clone())
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Created meanwhile by another load: point it here all the same.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_already_exists_exception()) =>
+            {
+                self.update_table(input).await
+            }
+            Err(e) => Err(glue_error(
+                "create",
+                &format!("table {}.{}", self.database, def.name),
+                e,
+            )),
+        }
     }
 
     fn calls(&self) -> u64 {

@@ -2,9 +2,10 @@
 //! `<lake>/_catalog/`, beside the data, so a laptop lake needs no AWS and
 //! the schema-change rules of the Glue catalog hold locally too.
 //!
-//! The embedded engine lists partitions from the files themselves; the
-//! catalog's partition list records what was registered (so the summary can
-//! say what was new) and is what [`Catalog::partitions`] returns.
+//! The partition list of a table file is what was registered: the embedded
+//! engine reads those partitions and no others, so a load that died before
+//! registering shows nothing of itself. `current_albums.json` names the
+//! committed version of the current table.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use super::{Catalog, CatalogError, Registered, TableChange, compare};
+use crate::lake::current::Commit;
 use crate::lake::{PART_FILE, PartitionKey};
-use crate::schema::{HiveType, Table, TableDef};
+use crate::schema::{HiveType, Table, TableDef, current_albums};
 use crate::sql::ViewFile;
 
 /// The folder of the local catalog inside the lake.
@@ -48,6 +50,9 @@ struct TableFile {
     /// Partition folders relative to the table, e.g.
     /// `extract_date=2026-11-26/artist_id=…`.
     partitions: BTreeSet<String>,
+    /// `current_albums` only: the committed version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    current: Option<Commit>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -143,6 +148,15 @@ fn columns_of(def: &TableDef) -> (Vec<Column>, Vec<Column>) {
     (cols, keys)
 }
 
+/// The partition folders of `table` among `keys`, relative to the table,
+/// as the table file lists them.
+fn dirs_of(keys: &[PartitionKey], table: Table) -> Vec<String> {
+    keys.iter()
+        .filter(|k| k.table() == table)
+        .map(|k| k.dir()[table.name().len() + 1..].to_owned())
+        .collect()
+}
+
 fn registered(file: &TableFile) -> Registered {
     Registered {
         description: Some(file.description.clone()),
@@ -180,6 +194,7 @@ impl Catalog for LocalCatalog {
             columns,
             partition_keys,
             partitions: existing.map(|e| e.partitions).unwrap_or_default(),
+            current: None,
         };
         self.write_json(Self::table_path(&def.name), &file).await?;
         Ok(change)
@@ -205,11 +220,7 @@ impl Catalog for LocalCatalog {
         let _guard = self.lock.lock().await;
         let mut new = 0;
         for table in Table::ALL {
-            let dirs: Vec<String> = keys
-                .iter()
-                .filter(|k| k.table() == table)
-                .map(|k| k.dir()[table.name().len() + 1..].to_owned())
-                .collect();
+            let dirs = dirs_of(keys, table);
             if dirs.is_empty() {
                 continue;
             }
@@ -244,6 +255,51 @@ impl Catalog for LocalCatalog {
             self.write_json(Self::view_path(view), &record).await?;
         }
         Ok(change)
+    }
+
+    async fn remove_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError> {
+        let _guard = self.lock.lock().await;
+        let mut removed = 0;
+        for table in Table::ALL {
+            let dirs = dirs_of(keys, table);
+            let Some(mut file) = self.read_table(table.name()).await? else {
+                continue;
+            };
+            let before = file.partitions.len();
+            for dir in &dirs {
+                file.partitions.remove(dir);
+            }
+            if file.partitions.len() < before {
+                removed += before - file.partitions.len();
+                self.write_json(Self::table_path(table.name()), &file)
+                    .await?;
+            }
+        }
+        Ok(removed)
+    }
+
+    async fn current(&self) -> Result<Option<Commit>, CatalogError> {
+        Ok(self
+            .read_table(&current_albums().name)
+            .await?
+            .and_then(|f| f.current))
+    }
+
+    async fn commit_current(&self, commit: &Commit) -> Result<(), CatalogError> {
+        let _guard = self.lock.lock().await;
+        let def = current_albums();
+        let existing = self.read_table(&def.name).await?;
+        compare(def, existing.as_ref().map(registered).as_ref())?;
+        let (columns, partition_keys) = columns_of(def);
+        let file = TableFile {
+            name: def.name.clone(),
+            description: def.description.clone(),
+            columns,
+            partition_keys,
+            partitions: BTreeSet::new(),
+            current: Some(commit.clone()),
+        };
+        self.write_json(Self::table_path(&def.name), &file).await
     }
 
     async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError> {

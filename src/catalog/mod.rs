@@ -4,9 +4,14 @@
 //! [`Catalog`] is the project's one trait, because its implementations
 //! really differ: [`LocalCatalog`] keeps each table's definition beside the
 //! lake (`<lake>/_catalog/`), so the embedded engine and the schema-change
-//! rules work with no AWS; the Glue catalog (AWS) comes with the S3 work.
-//! The pipeline calls only the trait; `--catalog none` is `None`, not an
-//! implementation that does nothing.
+//! rules work with no AWS; [`GlueCatalog`] registers the same in the AWS
+//! Glue Data Catalog for Athena and BI tools. The pipeline calls only the
+//! trait; `--catalog none` is `None`, not an implementation that does
+//! nothing.
+//!
+//! A catalog is also the commit point of what readers see: the embedded
+//! engine reads only the partitions a catalog registered, and the
+//! `current_albums` version it points at ([`Catalog::commit_current`]).
 
 mod glue;
 mod local;
@@ -14,9 +19,10 @@ mod local;
 use async_trait::async_trait;
 
 pub use glue::{GlueCatalog, PARTITION_BATCH, trino_type};
-pub use local::LocalCatalog;
+pub use local::{CATALOG_DIR, LocalCatalog};
 
 use crate::lake::PartitionKey;
+use crate::lake::current::Commit;
 use crate::schema::{Table, TableDef};
 use crate::sql::ViewFile;
 
@@ -47,7 +53,7 @@ pub enum TableChange {
 pub enum CatalogError {
     /// A column's type differs from the registered one.
     #[error(
-        "{table}.{column} is registered as {registered} but schemas/ now says {declared}; engines cannot read old partitions with a new type: add a new column instead, or drop the table from the catalog and reload every snapshot"
+        "{table}.{column} is registered as {registered} but schemas/ now says {declared}; engines cannot read old partitions with a new type: add a new column instead, or drop the table from the catalog and rebuild the lake with `spotify-lake load --all`"
     )]
     TypeChanged {
         /// The table.
@@ -147,6 +153,15 @@ pub trait Catalog: Send + Sync {
     async fn ensure_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError>;
     /// The registered partitions of a table.
     async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError>;
+    /// Unregisters partitions (`forget --history`); returns how many were
+    /// registered. Their files are the caller's to delete, after this.
+    async fn remove_partitions(&self, keys: &[PartitionKey]) -> Result<usize, CatalogError>;
+    /// The committed version of `current_albums`, if any.
+    async fn current(&self) -> Result<Option<Commit>, CatalogError>;
+    /// Points `current_albums` at a version whose files are written, in one
+    /// update: the commit that readers see. Creates the table the first
+    /// time; a changed column type is an error, as in `ensure_table`.
+    async fn commit_current(&self, commit: &Commit) -> Result<(), CatalogError>;
     /// Remote API calls made so far (Glue); 0 for a local catalog.
     fn calls(&self) -> u64 {
         0

@@ -4,18 +4,19 @@
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use clap::Args;
 
-use spotify_lake::aws::Aws;
-use spotify_lake::catalog::LocalCatalog;
-use spotify_lake::config::{Config, ConfigError, Overrides};
+use spotify_lake::catalog::{Catalog, LocalCatalog};
+use spotify_lake::config::{Config, ConfigError};
 use spotify_lake::query::{Engine, Format, format_batches};
 use spotify_lake::report::{self, Filters, ReportFormat};
+use spotify_lake::zones::Zones;
 use spotify_lake::{LoadOptions, sql, store};
 
-use super::{ConfigArgs, exit_for, resolve_config};
+use super::{CatalogArgs, ConfigArgs, exit_for, resolve_config};
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
@@ -24,15 +25,22 @@ pub struct QueryArgs {
     query: String,
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Print what the query read on stderr: `stats: files_read=N partitions_read=M bytes_read=B`.
+    #[arg(long)]
+    stats: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Where to write the report [default: report.html, or report.svg / report.png with --format].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -57,22 +65,21 @@ pub struct DemoArgs {
     lake: PathBuf,
 }
 
-/// The lake a reading command (query, report) reads: it must exist.
-async fn open_lake_to_read(cfg: &Config) -> anyhow::Result<store::Location> {
-    let aws = if store::is_s3(&cfg.lake_url) {
-        Some(Aws::load().await)
-    } else {
-        None
-    };
-    let lake = store::open_with(&cfg.lake_url, aws.as_ref()).context("--lake")?;
-    if let Some(dir) = lake.local_dir().filter(|d| !d.is_dir()) {
+/// The lake a reading command (query, report) reads, which must exist,
+/// and the catalog that says what of it was committed.
+async fn open_lake_to_read(
+    cfg: &Config,
+) -> anyhow::Result<(store::Location, Option<Arc<dyn Catalog>>)> {
+    let zones = Zones::open(cfg).await?;
+    if let Some(dir) = zones.lake.local_dir().filter(|d| !d.is_dir()) {
         bail!(
             "--lake {}: no such directory; write a lake first with `spotify-lake load --lake {}` (or try `spotify-lake demo`)",
             dir.display(),
             cfg.lake_url
         );
     }
-    Ok(lake)
+    let catalog = zones.catalog(cfg);
+    Ok((zones.lake, catalog))
 }
 
 pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
@@ -89,10 +96,18 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
             sql::query_names()
         );
     };
-    let cfg = resolve_config(&args.config, Overrides::default())?;
-    let lake = open_lake_to_read(&cfg).await?;
-    let engine = Engine::open(&lake).await?;
-    let (schema, batches) = engine.run(&name, &sql).await?;
+    let cfg = resolve_config(&args.config, args.catalog.overrides())?;
+    let (lake, catalog) = open_lake_to_read(&cfg).await?;
+    let engine = Engine::open(&lake, catalog).await?;
+    let ran = engine.run(&name, &sql).await;
+    if args.stats {
+        let s = engine.stats();
+        eprintln!(
+            "stats: files_read={} partitions_read={} bytes_read={}",
+            s.files, s.partitions, s.bytes
+        );
+    }
+    let (schema, batches) = ran?;
     let text = format_batches(&schema, &batches, args.format)?;
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
@@ -109,12 +124,12 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     );
     let raw = store::open(&raw_dir.to_string_lossy())?;
     let lake = store::open(&lake_dir.to_string_lossy())?;
-    let catalog = LocalCatalog::new(lake.store.clone());
+    let catalog: Arc<dyn Catalog> = Arc::new(LocalCatalog::new(lake.store.clone()));
     let opts = LoadOptions {
         progress: std::io::stderr().is_terminal(),
         ..LoadOptions::default()
     };
-    let summary = spotify_lake::load(&raw, &lake, Some(&catalog), &opts).await?;
+    let summary = spotify_lake::load(&raw, &lake, Some(catalog.as_ref()), &opts).await?;
     eprintln!(
         "Loaded {} albums and {} tracks into {} in {:.2} s",
         summary.rows.get("albums").copied().unwrap_or_default(),
@@ -122,7 +137,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         lake_dir.display(),
         summary.seconds
     );
-    let engine = Engine::open(&lake).await?;
+    let engine = Engine::open(&lake, Some(Arc::clone(&catalog))).await?;
     let mut out = String::new();
     for (name, title) in [
         (
@@ -145,14 +160,14 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query latest.sql --lake {lake_arg} --format csv   (your own SQL over albums, tracks, artists, latest_albums)"
     );
     let report_path = root.join("report.html");
-    let built = report::build(&lake, &Filters::default()).await?;
+    let built = report::build(&lake, Some(catalog), &Filters::default()).await?;
     report::write(&built, &lake, &report_path, ReportFormat::Html)?;
     println!("\nReport (open it in a browser): {}", report_path.display());
     Ok(exit_for(&summary))
 }
 
 pub async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let cfg = resolve_config(&args.config, Overrides::default())?;
+    let cfg = resolve_config(&args.config, args.catalog.overrides())?;
     if let (Some(from), Some(to)) = (args.from, args.to)
         && from > to
     {
@@ -169,8 +184,8 @@ pub async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {
         artists: args.artists,
     };
     let (out, format) = ReportFormat::resolve(args.out, args.format);
-    let lake = open_lake_to_read(&cfg).await?;
-    let built = report::build(&lake, &filters).await?;
+    let (lake, catalog) = open_lake_to_read(&cfg).await?;
+    let built = report::build(&lake, catalog, &filters).await?;
     let written = report::write(&built, &lake, &out, format)
         .with_context(|| format!("writing the report for {lake}"))?;
     eprintln!("{}", built.reading);

@@ -25,6 +25,7 @@ pub const EXIT_PARTIAL: u8 = 3;
 
 #[cfg(feature = "engine")]
 mod engine;
+mod status;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 done, 1 error, 2 usage, 3 partial (some artists pending; run again to resume).
@@ -64,11 +65,26 @@ enum Command {
     /// Example: spotify-lake load --raw samples/raw --lake lake
     #[command(after_help = AFTER_HELP)]
     Load(LoadArgs),
+    /// Take artists out of the answers, and with --history out of every table.
+    ///
+    /// The artists' albums leave current_albums (what latest_albums and the
+    /// answers read); a later extract of an artist that is still configured
+    /// brings its new albums back. With --history, its partitions of albums
+    /// and tracks are unregistered and deleted, and its rows leave every
+    /// artists partition. Prints what it removes; --dry-run changes nothing.
+    /// The raw zone is never touched. Needs delete rights on the lake (see
+    /// the README's IAM list); the Lambda has none.
+    ///
+    /// Example: spotify-lake forget --artist "Bruno Mars" --history --dry-run --lake lake
+    #[command(after_help = AFTER_HELP)]
+    Forget(ForgetArgs),
     /// Run a query of queries/ (or your own .sql file) on the embedded engine.
     ///
-    /// The tables albums, tracks, artists, playlist_tracks and the view
-    /// latest_albums are registered over the lake. Queries: album_length_by_year,
-    /// album_length_by_artist, album_length_trend.
+    /// The tables albums, tracks, artists, playlist_tracks (the history, as
+    /// the catalog registered it), current_albums (the committed version) and
+    /// the views latest_albums, album_length_by_year, album_length_by_artist,
+    /// album_length_trend are registered over the lake. Queries:
+    /// album_length_by_year, album_length_by_artist, album_length_trend.
     ///
     /// Example: spotify-lake query album_length_by_year --lake lake --format csv
     #[cfg(feature = "engine")]
@@ -102,6 +118,21 @@ enum Command {
     #[cfg(feature = "engine")]
     #[command(after_help = AFTER_HELP)]
     Report(engine::ReportArgs),
+    /// Show the raw zone and the lake at a glance, with what needs attention.
+    ///
+    /// Reads, never writes. Prints the snapshots of the raw zone and each
+    /// one's status (complete, partial, no manifest); the newest one's stop
+    /// reason, pending artists and the exact `run` command that resumes
+    /// them; per lake table the extract dates, partitions, Parquet files
+    /// and bytes, and the partitions the catalog registers; the last run's
+    /// or load's summary (kept at <lake>/_runs/last.json); and warnings: a
+    /// partial newest snapshot, no complete snapshot in 8 days, no snapshot
+    /// at all, partitions on disk the catalog does not register. Exits 0
+    /// even when it warns; 1 when the raw zone or the lake cannot be read.
+    ///
+    /// Example: spotify-lake status --raw samples/raw --lake lake --format json
+    #[command(after_help = AFTER_HELP)]
+    Status(status::StatusArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -123,6 +154,27 @@ struct ConfigArgs {
     lake: Option<String>,
 }
 
+/// The catalog a command registers in or reads what was committed from.
+#[derive(Debug, Args)]
+struct CatalogArgs {
+    /// The catalog: where tables and partitions are registered, and what readers see (none: the lake's folders as they are) [default: [catalog] kind, else local].
+    #[arg(long, value_enum)]
+    catalog: Option<CatalogKind>,
+    /// The catalog database name [default: [catalog] database, else spotify_lake].
+    #[arg(long, value_name = "NAME")]
+    database: Option<String>,
+}
+
+impl CatalogArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            catalog: self.catalog,
+            database: self.database.clone(),
+            ..Overrides::default()
+        }
+    }
+}
+
 /// Options of the commands that write: where the raw zone is, the catalog.
 #[derive(Debug, Args)]
 struct ZoneArgs {
@@ -131,12 +183,8 @@ struct ZoneArgs {
     /// The raw zone root (holding extract_date=YYYY-MM-DD folders; a directory or s3://bucket/prefix), or for load one snapshot folder [default: [lake] raw_url, else "raw"].
     #[arg(long, value_name = "DIR")]
     raw: Option<String>,
-    /// Where to register tables and partitions [default: [catalog] kind, else local].
-    #[arg(long, value_enum)]
-    catalog: Option<CatalogKind>,
-    /// The catalog database name [default: [catalog] database, else spotify_lake].
-    #[arg(long, value_name = "NAME")]
-    database: Option<String>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// The extract date (YYYY-MM-DD) [default: today UTC for run, the newest snapshot for load].
     #[arg(long, value_name = "YYYY-MM-DD")]
     extract_date: Option<ExtractDate>,
@@ -170,6 +218,26 @@ struct LoadArgs {
     /// Artists processed at once (default: twice the cores).
     #[arg(long, value_name = "N")]
     concurrency: Option<std::num::NonZeroUsize>,
+    /// Load every snapshot of the raw zone, oldest first, with progress; run it again to resume. The way to rebuild the lake after a change to schemas/.
+    #[arg(long, conflicts_with = "extract_date")]
+    all: bool,
+}
+
+#[derive(Debug, Args)]
+struct ForgetArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
+    /// An artist: id, spotify:artist: URI, or its name in the lake's artists table (repeatable).
+    #[arg(long = "artist", value_name = "NAME|ID", required = true)]
+    artists: Vec<String>,
+    /// Also remove its partitions of albums and tracks (files and catalog) and its rows of artists.
+    #[arg(long)]
+    history: bool,
+    /// Print what would be removed; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    catalog: CatalogArgs,
 }
 
 /// Runs the parsed command; the returned code is the process's.
@@ -177,12 +245,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_job(args).await,
         Command::Load(args) => load(args).await,
+        Command::Forget(args) => forget(args).await,
         #[cfg(feature = "engine")]
         Command::Query(args) => engine::query(args).await,
         #[cfg(feature = "engine")]
         Command::Demo(args) => engine::demo(args).await,
         #[cfg(feature = "engine")]
         Command::Report(args) => engine::report_cmd(args).await,
+        Command::Status(args) => status::status(args).await,
     }
 }
 
@@ -203,10 +273,8 @@ fn resolve_config(config: &ConfigArgs, overrides: Overrides) -> Result<Config, C
 fn zone_overrides(zone: &ZoneArgs) -> Overrides {
     Overrides {
         raw: zone.raw.clone(),
-        catalog: zone.catalog,
-        database: zone.database.clone(),
         extract_date: zone.extract_date,
-        ..Overrides::default()
+        ..zone.catalog.overrides()
     }
 }
 
@@ -255,6 +323,7 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = spotify_lake::run::run(&cfg, &client, raw, lake, catalog.as_deref(), progress)
         .await
         .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
+    spotify_lake::status::record_last(lake, &summary).await;
     print_summary(&summary, args.zone.summary)?;
     Ok(exit_for(&summary))
 }
@@ -313,9 +382,88 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = args.concurrency {
         opts.concurrency = n.get();
     }
+    if args.all {
+        return load_all(raw, lake, catalog.as_deref(), &opts, args.zone.summary).await;
+    }
     let summary = spotify_lake::load(raw, lake, catalog.as_deref(), &opts)
         .await
         .with_context(|| format!("loading {raw} into {lake}"))?;
+    spotify_lake::status::record_last(lake, &summary).await;
     print_summary(&summary, args.zone.summary)?;
     Ok(exit_for(&summary))
+}
+
+/// `load --all`: every snapshot, oldest first, a progress line each.
+async fn load_all(
+    raw: &spotify_lake::store::Location,
+    lake: &spotify_lake::store::Location,
+    catalog: Option<&dyn Catalog>,
+    opts: &LoadOptions,
+    format: SummaryFormat,
+) -> anyhow::Result<ExitCode> {
+    use spotify_lake::lifecycle::Step;
+    let opts = LoadOptions {
+        progress: false,
+        ..opts.clone()
+    };
+    let summaries = spotify_lake::lifecycle::load_all(
+        raw,
+        lake,
+        catalog,
+        &opts,
+        |i, n, date, step| match step {
+            Step::Skipped => eprintln!(
+                "[{}/{n}] {date}: loaded by an earlier load --all; skipped",
+                i + 1
+            ),
+            Step::Loading => eprintln!("[{}/{n}] {date}: loading", i + 1),
+            Step::Loaded(s) => eprintln!(
+                "[{}/{n}] {date}: {} in {:.2} s ({} files, {} albums rows)",
+                i + 1,
+                if s.is_complete() {
+                    "complete"
+                } else {
+                    "partial"
+                },
+                s.seconds,
+                s.files_written,
+                s.rows.get("albums").copied().unwrap_or_default()
+            ),
+        },
+    )
+    .await
+    .with_context(|| format!("loading every snapshot of {raw} into {lake}"))?;
+    if let Some(last) = summaries.last() {
+        spotify_lake::status::record_last(lake, last).await;
+    }
+    match format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summaries)?),
+        SummaryFormat::Table => {
+            for s in &summaries {
+                println!("{s}");
+            }
+        }
+    }
+    Ok(if summaries.iter().all(Summary::is_complete) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_PARTIAL)
+    })
+}
+
+async fn forget(args: ForgetArgs) -> anyhow::Result<ExitCode> {
+    let cfg = resolve_config(&args.config, args.catalog.overrides())?;
+    let zones = Zones::open(&cfg).await?;
+    let catalog = zones.catalog(&cfg);
+    let report = spotify_lake::lifecycle::forget(
+        &zones.lake,
+        catalog.as_deref(),
+        &args.artists,
+        args.history,
+        args.dry_run,
+    )
+    .await
+    .with_context(|| format!("forgetting in {}", zones.lake))?;
+    print!("{report}");
+    Ok(ExitCode::SUCCESS)
 }

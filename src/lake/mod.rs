@@ -12,6 +12,8 @@
 //! renames it) publish a PUT atomically, a reader never sees half a file.
 //! Memory holds one partition at a time per writer.
 
+pub mod current;
+
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -175,6 +177,14 @@ impl PartitionKey {
             },
         })
     }
+}
+
+/// Whether a file name is object_store's local staging name,
+/// `<name>#<digits>`: a write that a killed process never renamed into
+/// place. Readers never see one; the next load removes old ones.
+pub fn is_staging(name: &str) -> bool {
+    name.rsplit_once('#')
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Writer settings: SNAPPY, page statistics, Parquet 1.0 encodings (every

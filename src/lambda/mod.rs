@@ -13,7 +13,8 @@
 //!   ([`secret`]);
 //! - extraction stops before the invocation's deadline, leaving time to
 //!   write and register what was fetched;
-//! - the summary is the response (`"status": "partial"` included); a failed
+//! - the summary is the response (`"status": "partial"` included), and is
+//!   recorded at `<lake>/_runs/last.json` for `status`; a failed
 //!   run is the invocation's error, so the schedule's retries and its
 //!   dead-letter queue see it; the figures go out as embedded metrics
 //!   ([`metrics`]).
@@ -86,7 +87,7 @@ pub async fn serve() -> Result<(), LambdaError> {
 struct Ready {
     file: FileConfig,
     zones: Zones,
-    catalog: Option<Box<dyn Catalog>>,
+    catalog: Option<std::sync::Arc<dyn Catalog>>,
     secrets: Option<aws_sdk_secretsmanager::Client>,
 }
 
@@ -176,6 +177,7 @@ impl Handler {
             tracing::error!(error = %message, "The run failed.");
             diagnostic("RunError", message)
         })?;
+        crate::status::record_last(&ready.zones.lake, &summary).await;
         let emf = metrics::emf(
             &summary,
             &self.function,

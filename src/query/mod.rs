@@ -2,11 +2,14 @@
 //!
 //! Each table is a Hive-partitioned listing table with the schema from
 //! `schemas/` (never inferred from files) and typed partition columns
-//! (`extract_date` DATE, ids STRING); the views of `queries/views/` are
-//! created from the same files Athena gets, and `queries/*.sql` run
-//! unchanged. The lake's store is registered under a private URL scheme, so
-//! the same code reads a local folder or (later) an S3 prefix.
+//! (`extract_date` DATE, ids STRING); `current_albums` is the version the
+//! catalog committed; the views of `queries/` are created from the same
+//! files Athena gets, and `queries/*.sql` run unchanged. The lake's store
+//! is registered under a private URL scheme, wrapped so that the engine
+//! sees only what the catalog committed ([`committed`]); the same code
+//! reads a local folder or an S3 prefix.
 
+mod committed;
 mod output;
 
 use std::sync::Arc;
@@ -23,11 +26,15 @@ use futures::TryStreamExt as _;
 use object_store::{ObjectStore, ObjectStoreExt as _};
 use url::Url;
 
+pub use committed::ReadStats;
 pub use output::{Format, format_batches};
 
-use crate::schema::Table;
+use crate::catalog::{Catalog, CatalogError};
+use crate::lake::current::{self as cur, Commit, CurrentError};
+use crate::schema::{CURRENT_ALBUMS, Table, current_albums_schema};
 use crate::sql::VIEWS;
 use crate::store::Location;
+use committed::{Committed, CommittedStore};
 
 /// Why a query could not run.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +71,33 @@ pub enum QueryError {
         #[source]
         source: DataFusionError,
     },
+    /// The catalog could not be read.
+    #[error("cannot read what the catalog committed")]
+    Catalog(#[source] CatalogError),
+    /// The lake's pointer to `current_albums` could not be read.
+    #[error(transparent)]
+    Current(#[from] CurrentError),
+    /// A file was replaced or removed while the query read it.
+    #[error(
+        "query {name} failed: the lake changed while it was read ({path} was rewritten by a load); run the query again"
+    )]
+    LakeChanged {
+        /// The query's name or file.
+        name: String,
+        /// The file, relative to the lake.
+        path: String,
+        /// The engine's error.
+        #[source]
+        source: DataFusionError,
+    },
+    /// The answers' table was never built in this lake.
+    #[error(
+        "the lake {lake} has albums but no committed current_albums table (it was written by an older spotify-lake, or its loads all stopped before their commit); run `spotify-lake load --lake {lake}` once (or `load --all`) to build it"
+    )]
+    NoCurrent {
+        /// The lake.
+        lake: String,
+    },
     /// Formatting the result failed.
     #[error("cannot format the result as {format}")]
     Format {
@@ -81,14 +115,56 @@ const LAKE_URL: &str = "spotify-lake://lake/";
 pub struct Engine {
     ctx: SessionContext,
     lake: Arc<dyn ObjectStore>,
+    committed: Arc<CommittedStore>,
+    /// Set when albums has partitions but no current version is committed.
+    no_current: Option<String>,
+}
+
+/// What the catalog committed: where the history's visible folders come
+/// from, the current version, and whether albums may hold rows (asked only
+/// when no version is committed).
+async fn committed_state(
+    lake: &Location,
+    catalog: Option<Arc<dyn Catalog>>,
+) -> Result<(Committed, Option<Commit>, bool), QueryError> {
+    if let Some(catalog) = catalog {
+        if let Some(current) = catalog.current().await.map_err(QueryError::Catalog)? {
+            return Ok((Committed::Catalog(catalog), Some(current), true));
+        }
+        // Nothing committed: a lake of an older spotify-lake, or loaded
+        // with `--catalog none`, or empty.
+        let albums = !catalog
+            .partitions(Table::Albums)
+            .await
+            .map_err(QueryError::Catalog)?
+            .is_empty();
+        if albums {
+            return Ok((Committed::Catalog(catalog), None, true));
+        }
+        tracing::info!(lake = %lake, "The catalog registers nothing in this lake; reading its folders as they are.");
+    } else {
+        tracing::info!(lake = %lake, "No catalog: reading the lake's folders as they are (a load that died may show partly).");
+    }
+    let current = cur::read_pointer(lake.store.as_ref()).await?;
+    Ok((Committed::Folders, current, true))
 }
 
 impl Engine {
-    /// Registers every table of `schemas/` over the lake, then the views.
-    pub async fn open(lake: &Location) -> Result<Self, QueryError> {
+    /// Registers every table of `schemas/` over the lake as the catalog
+    /// committed it (or its folders, without a catalog), then the views.
+    pub async fn open(
+        lake: &Location,
+        catalog: Option<Arc<dyn Catalog>>,
+    ) -> Result<Self, QueryError> {
         let ctx = SessionContext::new();
         let base = Url::parse(LAKE_URL).expect("LAKE_URL is a valid URL");
-        ctx.register_object_store(&base, Arc::clone(&lake.store));
+        let (source, current, albums) = committed_state(lake, catalog).await?;
+        let committed = Arc::new(CommittedStore::new(
+            Arc::clone(&lake.store),
+            source,
+            current.as_ref().map(Commit::dir),
+        ));
+        ctx.register_object_store(&base, Arc::clone(&committed) as Arc<dyn ObjectStore>);
         for table in Table::ALL {
             let register = |source| QueryError::Register {
                 what: format!("table {table}"),
@@ -106,22 +182,90 @@ impl Engine {
             ctx.register_table(table.name(), Arc::new(provider))
                 .map_err(register)?;
         }
+        let register = |source| QueryError::Register {
+            what: format!("table {CURRENT_ALBUMS}"),
+            source,
+        };
+        let no_current = match &current {
+            Some(commit) => {
+                let url = ListingTableUrl::parse(format!("{LAKE_URL}{}/", commit.dir()))
+                    .map_err(register)?;
+                let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+                    .with_file_extension(".parquet");
+                let config = ListingTableConfig::new(url)
+                    .with_listing_options(options)
+                    .with_schema(current_albums_schema());
+                let provider = ListingTable::try_new(config).map_err(register)?;
+                ctx.register_table(CURRENT_ALBUMS, Arc::new(provider))
+                    .map_err(register)?;
+                None
+            }
+            None => {
+                let empty = datafusion::datasource::MemTable::try_new(
+                    current_albums_schema(),
+                    vec![vec![]],
+                )
+                .map_err(register)?;
+                ctx.register_table(CURRENT_ALBUMS, Arc::new(empty))
+                    .map_err(register)?;
+                albums.then(|| lake.to_string())
+            }
+        };
         for view in VIEWS {
             let name = view.file.name;
             let sql = format!("CREATE VIEW {name} AS {}", trim_sql(view.file.sql));
             ctx.sql(&sql).await.map_err(|source| QueryError::Register {
-                what: format!("view {name} (queries/views/{name}.sql)"),
+                what: format!("view {name} ({}.sql)", view.source()),
                 source,
             })?;
         }
         Ok(Engine {
             ctx,
             lake: Arc::clone(&lake.store),
+            committed,
+            no_current,
         })
+    }
+
+    /// The files and bytes read so far (`query --stats`).
+    pub fn stats(&self) -> ReadStats {
+        self.committed.stats()
+    }
+
+    /// Fails when `sql` reads the answers' table in a lake that has albums
+    /// but never committed one: an empty answer would look like success.
+    async fn check_current(&self, sql: &str) -> Result<(), QueryError> {
+        let Some(lake) = &self.no_current else {
+            return Ok(());
+        };
+        let text = sql.to_lowercase();
+        let reads_current =
+            text.contains(CURRENT_ALBUMS) || VIEWS.iter().any(|v| text.contains(v.file.name));
+        if !reads_current {
+            return Ok(());
+        }
+        // Without a catalog, "albums has partitions" is a listing away.
+        let any_albums = self
+            .run_plain("albums", "SELECT 1 FROM albums LIMIT 1")
+            .await
+            .is_ok_and(|(_, b)| b.iter().any(|b| b.num_rows() > 0));
+        if any_albums {
+            return Err(QueryError::NoCurrent { lake: lake.clone() });
+        }
+        Ok(())
     }
 
     /// Runs one SQL statement and collects the result.
     pub async fn run(
+        &self,
+        name: &str,
+        sql: &str,
+    ) -> Result<(SchemaRef, Vec<RecordBatch>), QueryError> {
+        self.check_current(sql).await?;
+        self.run_plain(name, sql).await
+    }
+
+    async fn run_plain(
         &self,
         name: &str,
         sql: &str,
@@ -132,22 +276,28 @@ impl Engine {
         };
         let df = self.ctx.sql(trim_sql(sql)).await.map_err(err)?;
         let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        match df.collect().await {
-            Ok(batches) => Ok((schema, batches)),
-            Err(source) if source.to_string().contains("Parquet") => {
-                let files = self.unreadable_files().await;
-                if files.is_empty() {
-                    Err(err(source))
-                } else {
-                    Err(QueryError::Unreadable {
-                        name: name.to_owned(),
-                        files: files.join(", "),
-                        source,
-                    })
-                }
-            }
-            Err(source) => Err(err(source)),
+        let source = match df.collect().await {
+            Ok(batches) => return Ok((schema, batches)),
+            Err(source) => source,
+        };
+        if let Some(path) = self.committed.changed() {
+            return Err(QueryError::LakeChanged {
+                name: name.to_owned(),
+                path: path.to_string(),
+                source,
+            });
         }
+        if source.to_string().contains("Parquet") {
+            let files = self.unreadable_files().await;
+            if !files.is_empty() {
+                return Err(QueryError::Unreadable {
+                    name: name.to_owned(),
+                    files: files.join(", "),
+                    source,
+                });
+            }
+        }
+        Err(err(source))
     }
 
     /// After a Parquet error (which does not say which file): the lake's

@@ -187,8 +187,12 @@ const EXTRACTS_SQL: &str = "SELECT extract_date, count(*) AS albums FROM latest_
 
 /// Opens the engine over `lake`, applies `filters` and reads every row the
 /// report needs.
-pub async fn gather(lake: &Location, filters: &Filters) -> Result<ReportData, ReportError> {
-    let engine = Engine::open(lake).await?;
+pub async fn gather(
+    lake: &Location,
+    catalog: Option<std::sync::Arc<dyn crate::catalog::Catalog>>,
+    filters: &Filters,
+) -> Result<ReportData, ReportError> {
+    let engine = Engine::open(lake, catalog).await?;
     if let Some(condition) = filters.condition() {
         // The new view's plan is built from the registered one before it is
         // replaced, so it reads the unfiltered view, not itself.

@@ -55,8 +55,12 @@ pub enum ReportError {
 }
 
 /// Reads the lake (through `filters`) and derives the report's figures.
-pub async fn build(lake: &Location, filters: &Filters) -> Result<Report, ReportError> {
-    let data = data::gather(lake, filters).await?;
+pub async fn build(
+    lake: &Location,
+    catalog: Option<std::sync::Arc<dyn crate::catalog::Catalog>>,
+    filters: &Filters,
+) -> Result<Report, ReportError> {
+    let data = data::gather(lake, catalog, filters).await?;
     let report = Report::new(data);
     for d in &report.disagreements {
         tracing::error!(

@@ -713,12 +713,17 @@ fn stray_and_broken_files_in_a_partition_folder() {
     std::fs::write(partition.join("notes.txt"), "not parquet").unwrap();
     let by_year = t.query_json("album_length_by_year");
     assert_eq!(by_year.len(), 1, "{by_year:?}");
-    // A .parquet file that is not Parquet stops the query with exit 1.
+    // A .parquet file that is not Parquet stops a query that reads the
+    // partition (the answers read current_albums, so a query of albums)
+    // with exit 1.
     std::fs::write(partition.join("part-00001.parquet"), "not parquet").unwrap();
-    let run = t.query("album_length_by_year", "csv");
+    let sql = t.root().join("albums.sql");
+    std::fs::write(&sql, "SELECT count(*) AS n FROM albums").unwrap();
+    let sql = sql.to_str().unwrap().to_owned();
+    let run = t.query(&sql, "csv");
     run.assert_code(1);
     run.assert_stderr_has(&[
-        "album_length_by_year failed",
+        "albums.sql failed",
         "unreadable Parquet file(s) in the lake",
         &format!(
             "albums/extract_date={DATE}/artist_id={}/part-00001.parquet",

@@ -200,7 +200,9 @@ async fn the_library_engine_gives_the_same_answers() {
     assert!(summary.is_complete());
     assert_eq!(summary.rows["albums"], 42);
 
-    let engine = Engine::open(&lake).await.expect("open the engine");
+    let engine = Engine::open(&lake, Some(std::sync::Arc::new(catalog)))
+        .await
+        .expect("open the engine");
     let run = |name: &'static str| {
         let engine = &engine;
         async move {

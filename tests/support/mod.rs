@@ -50,6 +50,32 @@ pub fn sample_snapshot() -> PathBuf {
     sample_raw().join(format!("extract_date={SAMPLE_DATE}"))
 }
 
+/// Copies the sample as the snapshot of `date` under the raw zone `raw`
+/// (its manifest dated so); `edit` sees every album body and returns true
+/// for one it changed, which is written back as plain `<id>.json`.
+pub fn sample_week(raw: &Path, date: &str, mut edit: impl FnMut(&mut Value) -> bool) -> PathBuf {
+    let dir = raw.join(format!("extract_date={date}"));
+    copy_dir(&sample_snapshot(), &dir);
+    let mut manifest = read_raw_json(&dir.join("manifest.json"));
+    manifest["extract_date"] = Value::from(date);
+    manifest["started_at"] = Value::from(format!("{date}T17:42:00.000Z"));
+    std::fs::write(dir.join("manifest.json"), manifest.to_string()).unwrap();
+    for (rel, _) in files_under(&dir.join("albums")) {
+        let path = dir.join("albums").join(&rel);
+        let mut body = read_raw_json(&path);
+        if edit(&mut body) {
+            let id = body["id"].as_str().unwrap().to_owned();
+            std::fs::remove_file(&path).unwrap();
+            std::fs::write(
+                dir.join("albums").join(format!("{id}.json")),
+                body.to_string(),
+            )
+            .unwrap();
+        }
+    }
+    dir
+}
+
 /// A temporary folder with a raw zone (`raw/`) and a lake (`lake/`), both
 /// absent until something writes them. Removed on drop.
 pub struct TempLake {
@@ -183,6 +209,15 @@ pub fn files_under(root: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(root, root, &mut out);
     out
+}
+
+/// [`files_under`] a lake, without the last run's record
+/// (`_runs/last.json`, written by every load and run): its `seconds`
+/// differ from run to run, so comparisons of lake files leave it out.
+pub fn lake_files(lake: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = files_under(lake);
+    files.remove(spotify_lake::status::LAST_RUN);
+    files
 }
 
 /// A batch's rows as table text (one `| … |` line each), without

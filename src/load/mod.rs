@@ -6,7 +6,12 @@
 //! Parquet on a blocking thread (`spawn_blocking` per artist, not per row),
 //! then written with one PUT per partition. Memory holds the partitions in
 //! flight, never the snapshot. Partitions are registered in the catalog
-//! only after their files are written.
+//! only after their files are written; then the snapshot's `albums` rows
+//! are folded into a new version of `current_albums`, which the catalog
+//! commits last ([`current`]).
+
+pub(crate) mod current;
+mod staging;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -60,6 +65,8 @@ const UPLOADS_IN_FLIGHT: usize = 16;
 struct ArtistOutcome {
     /// Its files, being written.
     uploads: Vec<lake::Upload>,
+    /// Its `albums` rows, for `current_albums` (none when nothing was written).
+    albums: Option<lake::current::AlbumsPartition>,
     rows: [u64; 2],
     skipped: Vec<Skip>,
     warnings: Warnings,
@@ -124,6 +131,7 @@ pub async fn load(
     let started = Instant::now();
     let snapshot = Snapshot::resolve(raw, opts.extract_date).await?;
     let date = snapshot.date();
+    staging::clean(lake, date);
     let mut summary = Summary::new(date.to_string());
     let mut listing = snapshot.list().await?;
     summary.skipped.append(&mut listing.skipped);
@@ -176,6 +184,7 @@ pub async fn load(
     let bar = progress_bar(opts.progress, artists.len() as u64);
     let mut listed: HashSet<String> = HashSet::new();
     let mut uploads = lake::Uploads::default();
+    let mut written_albums = Vec::new();
     let mut outcomes = futures::stream::iter(artists.into_iter().map(|artist| {
         let ctx = Arc::clone(&ctx);
         async move { load_artist(ctx, artist).await }
@@ -197,6 +206,7 @@ pub async fn load(
                 *summary.rows.entry(Table::Albums.name().into()).or_default() += outcome.rows[0];
                 *summary.rows.entry(Table::Tracks.name().into()).or_default() += outcome.rows[1];
                 uploads.extend(outcome.uploads);
+                written_albums.extend(outcome.albums);
                 summary.skipped.extend(outcome.skipped);
                 merge(&mut summary.warnings, outcome.warnings);
                 bar.inc(1);
@@ -251,6 +261,15 @@ pub async fn load(
     if let Some(catalog) = catalog {
         register(catalog, &keys, &mut summary).await?;
     }
+    if let Some(catalog) = catalog {
+        register_views(catalog, &mut summary).await?;
+    }
+    // The last step, and the commit readers see: until it, every answer is
+    // the one before this load.
+    summary.current = current::update(lake, catalog, written_albums).await?;
+    if let Some(catalog) = catalog {
+        summary.catalog.calls = catalog.calls();
+    }
     if !summary.pending_artists.is_empty() {
         summary.status = Status::Partial;
     }
@@ -258,7 +277,7 @@ pub async fn load(
     Ok(summary)
 }
 
-/// Ensures the tables and views and registers the written partitions.
+/// Ensures the tables and registers the written partitions.
 pub async fn register(
     catalog: &dyn Catalog,
     keys: &[PartitionKey],
@@ -275,6 +294,15 @@ pub async fn register(
     let new = catalog.add_partitions(keys).await? as u64;
     summary.partitions.registered += new;
     summary.partitions.existing += keys.len() as u64 - new;
+    summary.catalog.calls = catalog.calls();
+    Ok(())
+}
+
+/// Creates or updates the views. They come before the commit of
+/// `current_albums` (which they read), so that the commit is the last
+/// step; a view over a table not yet committed reads no rows.
+pub async fn register_views(catalog: &dyn Catalog, summary: &mut Summary) -> Result<(), Error> {
+    use crate::catalog::TableChange;
     for view in VIEWS {
         if catalog.ensure_view(view).await? != TableChange::Unchanged {
             summary.catalog.views_written += 1;
@@ -394,6 +422,7 @@ async fn load_artist(
             return Ok((
                 ArtistOutcome {
                     uploads: Vec::new(),
+                    albums: None,
                     rows: [0, 0],
                     skipped: vec![skip],
                     warnings: Warnings::new(),
@@ -447,7 +476,10 @@ async fn load_artist(
         date,
         artist: artist.clone(),
     };
-    let tracks_key = PartitionKey::Tracks { date, artist };
+    let tracks_key = PartitionKey::Tracks {
+        date,
+        artist: artist.clone(),
+    };
     let (ak, tk) = (albums_key.clone(), tracks_key.clone());
     let times = Arc::clone(&ctx);
     let (tables, album_file, track_file) =
@@ -493,6 +525,11 @@ async fn load_artist(
     Ok((
         ArtistOutcome {
             uploads,
+            albums: Some(lake::current::AlbumsPartition {
+                date,
+                artist,
+                batch: tables.albums.clone(),
+            }),
             rows: [
                 tables.albums.num_rows() as u64,
                 tables.tracks.num_rows() as u64,
