@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploy spotify-lake as a weekly AWS Lambda in one command, or (--check) run
-# the offline checks of the deployment: the Lambda build, cfn-lint and
-# checkov on infra/template.yaml. See infra/README-deploy.md.
+# the offline checks of the deployment: the Lambda build, cfn-lint, the
+# alarms and resume schedule (scripts/check_template.py) and checkov on
+# infra/template.yaml. See README.md, "The weekly Lambda on AWS".
 set -euo pipefail
 
 usage() {
@@ -40,7 +41,8 @@ Build options (deploy and --check):
   --x86-64                  build for x86_64 and deploy Architecture=x86_64
   --no-build                with --check: skip the build
 
-  --check                   offline checks only: build, cfn-lint, checkov;
+  --check                   offline checks only: build, cfn-lint, the alarms and
+                            resume schedule (scripts/check_template.py), checkov;
                             exits non-zero if any fails. Python tools come from
                             PY=/path/to/python (with cfn-lint and checkov), else
                             the venv .ci/run uses (built here if missing).
@@ -221,6 +223,9 @@ run_checks() {
     failed+=("cfn-lint")
   fi
 
+  step "watch-and-resume contract (scripts/check_template.py)"
+  "$PY" scripts/check_template.py "$TEMPLATE" || failed+=("check_template")
+
   step "checkov (cloudformation) $TEMPLATE"
   # Offline: no platform download, no update check. --quiet prints the
   # counts and any failure; the skipped checks and their reasons are in the
@@ -314,15 +319,19 @@ if [ -z "$CODE_BUCKET" ]; then
     fi \
       || die "could not create s3://$CODE_BUCKET (name taken?): pass --code-bucket BUCKET"
     aws s3api wait bucket-exists --bucket "$CODE_BUCKET"
-    aws s3api put-public-access-block --bucket "$CODE_BUCKET" --public-access-block-configuration \
-      BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
-    aws s3api put-bucket-encryption --bucket "$CODE_BUCKET" --server-side-encryption-configuration \
-      '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'
-    aws s3api put-bucket-policy --bucket "$CODE_BUCKET" --policy "$(printf '%s' \
-      '{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny",' \
-      '"Principal":"*","Action":"s3:*","Resource":["arn:'"$PARTITION"':s3:::'"$CODE_BUCKET"'",' \
-      '"arn:'"$PARTITION"':s3:::'"$CODE_BUCKET"'/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}')"
   fi
+  # Hardened on every deploy, not only when created: a deploy stopped
+  # between create-bucket and these calls must not leave it open. Each call
+  # sets the whole configuration, so repeating it changes nothing.
+  echo "hardening s3://$CODE_BUCKET (public access block, encryption, TLS-only policy)"
+  aws s3api put-public-access-block --bucket "$CODE_BUCKET" --public-access-block-configuration \
+    BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
+  aws s3api put-bucket-encryption --bucket "$CODE_BUCKET" --server-side-encryption-configuration \
+    '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'
+  aws s3api put-bucket-policy --bucket "$CODE_BUCKET" --policy "$(printf '%s' \
+    '{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny",' \
+    '"Principal":"*","Action":"s3:*","Resource":["arn:'"$PARTITION"':s3:::'"$CODE_BUCKET"'",' \
+    '"arn:'"$PARTITION"':s3:::'"$CODE_BUCKET"'/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}')"
 fi
 HASH=$(sha256 "$ZIP" | cut -c1-16)
 CODE_KEY="$STACK/bootstrap-$ARCH-$HASH.zip"
@@ -357,9 +366,11 @@ versions=$(aws secretsmanager list-secret-version-ids --secret-id "$SECRET_ARN" 
 if [ "$versions" = 0 ]; then
   cat <<EOF
 
-The Spotify secret is still empty. Put the app's credentials in it:
+The Spotify secret is still empty. Put the app's credentials in it from
+standard input, never on the command line (ps and shell history see that):
   aws secretsmanager put-secret-value --region $REGION --secret-id '$SECRET_ARN' \\
-    --secret-string '{"client_id":"…","client_secret":"…"}'
+    --secret-string file:///dev/stdin
+then paste {"client_id":"…","client_secret":"…"}, press Enter and Ctrl-D.
 EOF
 fi
 cat <<EOF

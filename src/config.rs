@@ -20,6 +20,7 @@ use url::Url;
 
 use crate::catalog::CatalogKind;
 use crate::ids::{ExtractDate, IdKind, SpotifyId};
+use crate::store::without_password;
 
 /// The config file used when `--config` is not given and it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "spotify-lake.toml";
@@ -99,6 +100,9 @@ pub struct LakeSection {
     pub url: Option<String>,
     /// The raw zone.
     pub raw_url: Option<String>,
+    /// A writer's lease (a date of the raw zone, the catalog) not renewed
+    /// for this many minutes is taken over, e.g. 20.
+    pub lease_minutes: Option<i64>,
 }
 
 /// `[catalog]` of the config file.
@@ -172,6 +176,7 @@ pub const LAMBDA_VARS: &[&str] = &[
     "MAX_WAIT_SECONDS",
     "REUSE_DAYS",
     "MAX_REQUESTS",
+    "LEASE_MINUTES",
     "SPOTIFY_SECRET_ARN",
 ];
 
@@ -251,6 +256,7 @@ impl FileConfig {
             lake: Some(LakeSection {
                 url: text("LAKE_URL"),
                 raw_url: text("RAW_URL"),
+                lease_minutes: number("LEASE_MINUTES")?,
             }),
             catalog: Some(CatalogSection {
                 kind: Some(text("CATALOG").unwrap_or_else(|| "glue".into())),
@@ -456,6 +462,9 @@ pub struct Config {
     pub full: bool,
     /// `--dry-run`: plan only.
     pub dry_run: bool,
+    /// How leases are taken (`[lake] lease_minutes`); the Lambda sets
+    /// its request id as their label.
+    pub lease: crate::lease::LeaseOptions,
 }
 
 struct Resolver<'a> {
@@ -604,6 +613,14 @@ impl Config {
             3600,
         )?;
         let reuse_days = r.range("spotify", "reuse_days", sp.reuse_days, 364, 1, 36_500)?;
+        let lease_minutes = r.range(
+            "lake",
+            "lease_minutes",
+            lake.lease_minutes,
+            i64::from(crate::lease::DEFAULT_LEASE_MINUTES),
+            1,
+            10_080,
+        )?;
         let max_requests = match sp.max_requests {
             None => None,
             Some(n) => {
@@ -634,9 +651,16 @@ impl Config {
                 .filter(|u| matches!(u.scheme(), "http" | "https"))
                 .ok_or_else(|| ConfigError::Value {
                     key: name.to_owned(),
-                    value: value.to_owned(),
+                    value: without_password(value),
                     expected: format!("expected an http(s) URL, e.g. {default}"),
                 })?;
+            if url.scheme() == "http" && !is_loopback(&url) {
+                return Err(ConfigError::Value {
+                    key: name.to_owned(),
+                    value: without_password(value),
+                    expected: "an https:// URL: the client id and secret and the token go over TLS only (http:// is accepted for loopback hosts, 127.x.x.x, [::1] or localhost, as the tests' fakes)".into(),
+                });
+            }
             if !url.path().ends_with('/') {
                 url.set_path(&format!("{}/", url.path()));
             }
@@ -697,6 +721,14 @@ impl Config {
                 expected: "the Glue catalog registers S3 locations for Athena: put the lake on S3 (--lake s3://bucket/prefix) or use --catalog local".into(),
             });
         }
+        if let Some(date) = flags.extract_date {
+            date.check_given(ExtractDate::today_utc())
+                .map_err(|expected| ConfigError::Value {
+                    key: "--extract-date (the Lambda event's extract_date)".into(),
+                    value: date.to_string(),
+                    expected,
+                })?;
+        }
         Ok(Config {
             spotify: SpotifyConfig {
                 artists,
@@ -726,6 +758,7 @@ impl Config {
             extract_date: flags.extract_date,
             full: flags.full,
             dry_run: flags.dry_run,
+            lease: crate::lease::LeaseOptions::minutes(lease_minutes as u32),
         })
     }
 
@@ -739,6 +772,17 @@ impl Config {
     }
 }
 
+/// Whether a URL's host is a loopback address, judged from its text (no
+/// DNS lookup): `127.x.x.x`, `[::1]` or `localhost`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -746,6 +790,27 @@ mod tests {
     fn resolve(toml: &str, flags: &Overrides) -> Result<Config, ConfigError> {
         let file = FileConfig::parse(toml, "spotify-lake.toml")?;
         Config::resolve(Some(("spotify-lake.toml", &file)), flags, &Env::default())
+    }
+
+    #[test]
+    fn an_extract_date_outside_2000_to_tomorrow_is_a_usage_error() {
+        // The Lambda event's extract_date lands in the same override.
+        for date in ["0000-01-01", "1999-12-31", "2099-01-01"] {
+            let flags = Overrides {
+                extract_date: Some(date.parse().unwrap()),
+                ..Overrides::default()
+            };
+            let err = resolve("", &flags).unwrap_err().to_string();
+            assert!(
+                err.contains(date) && err.contains("from 2000-01-01 to tomorrow"),
+                "{date}: {err}"
+            );
+        }
+        let today = Overrides {
+            extract_date: Some(ExtractDate::today_utc()),
+            ..Overrides::default()
+        };
+        resolve("", &today).unwrap();
     }
 
     #[test]
@@ -856,6 +921,50 @@ projection = false
         assert!(err.contains("SPOTIFY_AUTH_BASE_URL"), "{err}");
     }
 
+    #[test]
+    fn credentials_go_over_tls_except_to_loopback() {
+        for ok in [
+            "https://accounts.example.com/",
+            "http://127.0.0.1:9/",
+            "http://127.8.9.10/",
+            "http://[::1]:80/",
+            "http://LOCALHOST:1/",
+        ] {
+            let env = Env(BTreeMap::from([(
+                "SPOTIFY_AUTH_BASE_URL".into(),
+                ok.into(),
+            )]));
+            assert!(
+                Config::resolve(None, &Overrides::default(), &env).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "http://accounts.example.com/",
+            "http://10.0.0.1/",
+            "http://127.0.0.1.example.com/",
+            "http://localhost.example.com/",
+            "http://user:s3cret-pass@accounts.example.com/",
+        ] {
+            let env = Env(BTreeMap::from([(
+                "SPOTIFY_API_BASE_URL".into(),
+                bad.into(),
+            )]));
+            let err = Config::resolve(None, &Overrides::default(), &env)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("SPOTIFY_API_BASE_URL") && err.contains("TLS"),
+                "{bad}: {err}"
+            );
+            assert!(!err.contains("s3cret"), "{err}");
+        }
+        assert_eq!(
+            without_password("not a url ftp://u:p@x"),
+            "not a url ftp://***@x"
+        );
+    }
+
     fn lambda_env(vars: &[(&str, &str)]) -> Env {
         Env(vars
             .iter()
@@ -934,5 +1043,31 @@ projection = false
         .unwrap_err()
         .to_string();
         assert!(err.contains("s3://"), "{err}");
+    }
+
+    #[test]
+    fn lease_minutes_come_from_the_file_or_the_lambda_environment() {
+        let cfg = resolve("", &Overrides::default()).unwrap();
+        assert_eq!(cfg.lease.stale_after, Duration::from_secs(20 * 60));
+        let cfg = resolve("[lake]\nlease_minutes = 45", &Overrides::default()).unwrap();
+        assert_eq!(cfg.lease.stale_after, Duration::from_secs(45 * 60));
+        let err = resolve("[lake]\nlease_minutes = 0", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "[lake] lease_minutes (in spotify-lake.toml) = 0: expected a whole number from 1"
+            ),
+            "{err}"
+        );
+        let env = lambda_env(&[("LEASE_MINUTES", "30"), ("LAKE_URL", "s3://b/l")]);
+        let file = FileConfig::from_lambda_env(&env).unwrap();
+        let cfg =
+            Config::resolve(Some((LAMBDA_ENV_NAME, &file)), &Overrides::default(), &env).unwrap();
+        assert_eq!(cfg.lease.stale_after, Duration::from_secs(30 * 60));
+        let err = FileConfig::from_lambda_env(&lambda_env(&[("LEASE_MINUTES", "soon")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("LEASE_MINUTES"), "{err}");
     }
 }

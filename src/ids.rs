@@ -146,6 +146,21 @@ impl ExtractDate {
         (self.0 - EPOCH).num_days() as i32
     }
 
+    /// Whether a date a user gave (a flag, the config, a Lambda event) can
+    /// be an extract's: from 2000-01-01 (before Spotify, a year like 0000
+    /// is a typo) to tomorrow in UTC (a later one would hide every real
+    /// extract behind it as "the newest" for good). `Err` says the range.
+    pub fn check_given(self, today: ExtractDate) -> Result<(), String> {
+        let first = NaiveDate::from_ymd_opt(2000, 1, 1).expect("2000-01-01 is a date");
+        let tomorrow = today.0.succ_opt().unwrap_or(today.0);
+        if self.0 < first || self.0 > tomorrow {
+            return Err(format!(
+                "an extract date from 2000-01-01 to tomorrow ({tomorrow}, UTC)"
+            ));
+        }
+        Ok(())
+    }
+
     /// Midnight UTC of the date, in milliseconds since the epoch.
     pub fn midnight_millis(self) -> i64 {
         i64::from(self.days_since_epoch()) * 86_400_000
@@ -156,7 +171,16 @@ impl FromStr for ExtractDate {
     type Err = IdError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let ok = s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
+        // Plain `YYYY-MM-DD` only: chrono alone would take `-001-01-01` or
+        // `+999-01-01` (signed years), which name other folders.
+        let ok = s.len() == 10
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             Ok(d) if ok => Ok(ExtractDate(d)),
             _ => Err(IdError::NotDate {
@@ -237,8 +261,26 @@ mod tests {
             "2026/11/26",
             "",
             "2026-11-26x",
+            "-001-01-01",
+            "+999-01-01",
+            "2026-11-2\u{0}",
+            "2026-1१-26",
         ] {
             assert!(bad.parse::<ExtractDate>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_given_date_is_from_2000_to_tomorrow() {
+        let today: ExtractDate = "2026-12-03".parse().unwrap();
+        for ok in ["2000-01-01", "2026-12-03", "2026-12-04"] {
+            let d: ExtractDate = ok.parse().unwrap();
+            assert!(d.check_given(today).is_ok(), "{ok}");
+        }
+        for bad in ["0000-01-01", "1999-12-31", "2026-12-05", "2099-01-01"] {
+            let d: ExtractDate = bad.parse().unwrap();
+            let err = d.check_given(today).unwrap_err();
+            assert!(err.contains("2026-12-04"), "{bad}: {err}");
         }
     }
 }

@@ -22,6 +22,8 @@
 //! - [`extract`]: the Spotify client and what to fetch, into the raw zone.
 //! - [`load`]: the pipeline from a raw snapshot to a registered lake, ending
 //!   with the commit of `current_albums` (what the answers read).
+//! - [`lease`]: one writer at a time: a run's date lease in the raw zone,
+//!   a load's date lease and the catalog's in the lake.
 //! - [`lifecycle`]: `load --all` and `forget`.
 //! - [`run`]: extract, then load: the weekly job.
 //! - [`report`] (feature `engine`): the charts of the answer.
@@ -41,6 +43,7 @@ pub mod extract;
 pub mod ids;
 pub mod lake;
 pub mod lambda;
+pub mod lease;
 pub mod lifecycle;
 pub mod load;
 #[cfg(feature = "engine")]
@@ -91,6 +94,11 @@ pub enum Error {
     /// The catalog refused or failed.
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    /// Another writer holds a lease (a date of the raw zone, the catalog).
+    /// Boxed: the lease's error is the largest, and every `Result` of the
+    /// crate would carry its size.
+    #[error(transparent)]
+    Lease(Box<lease::LeaseError>),
     /// The status could not be read (a zone that cannot be listed or read).
     #[error(transparent)]
     Status(#[from] status::StatusError),
@@ -110,6 +118,50 @@ pub enum Error {
     /// A worker thread panicked or was cancelled (a bug).
     #[error("a worker task failed: {0}")]
     Task(String),
+}
+
+impl From<lease::LeaseError> for Error {
+    fn from(e: lease::LeaseError) -> Self {
+        Error::Lease(Box::new(e))
+    }
+}
+
+/// Whether an error is the user's to fix before anything runs (exit 2,
+/// DESIGN.md, Interfaces): a configuration error, a location that is
+/// neither a directory nor a URL this tool knows, or SQL that is not a
+/// read-only query.
+pub fn is_usage_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    if err.is::<config::ConfigError>()
+        || matches!(err.downcast_ref::<Error>(), Some(Error::Config(_)))
+    {
+        return true;
+    }
+    // A location that is neither a directory nor a URL this tool knows.
+    let bad_location = |e: &store::StoreError| matches!(e, store::StoreError::BadLocation { .. });
+    if err
+        .downcast_ref::<store::StoreError>()
+        .is_some_and(bad_location)
+        || matches!(err.downcast_ref::<Error>(), Some(Error::Store(e)) if bad_location(e))
+    {
+        return true;
+    }
+    #[cfg(feature = "engine")]
+    {
+        let not_read_only = |q: &query::QueryError| {
+            matches!(
+                q,
+                query::QueryError::NotReadOnly { .. } | query::QueryError::Runaway { .. }
+            )
+        };
+        if err
+            .downcast_ref::<query::QueryError>()
+            .is_some_and(not_read_only)
+            || matches!(err.downcast_ref::<Error>(), Some(Error::Query(q)) if not_read_only(q))
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// An error and its causes on one line, each cause once: object_store,

@@ -25,18 +25,19 @@ fn main() -> ExitCode {
     let Some(runtime) = runtime() else {
         return ExitCode::FAILURE;
     };
-    match runtime.block_on(cli::run(cli)) {
+    // Results are flushed here, so a stdout that cannot take the last of
+    // them is an error too, not a silent loss.
+    let ran = runtime.block_on(cli::run(cli)).and_then(|code| {
+        std::io::Write::flush(&mut std::io::stdout())
+            .map(|()| code)
+            .map_err(cli::stdout_failed)
+    });
+    match ran {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {}", spotify_lake::error_chain(err.as_ref()));
             // A configuration error is a usage error: exit 2, like clap's.
-            let usage = err.chain().any(|c| {
-                c.is::<spotify_lake::config::ConfigError>()
-                    || matches!(
-                        c.downcast_ref::<spotify_lake::Error>(),
-                        Some(spotify_lake::Error::Config(_))
-                    )
-            });
+            let usage = err.chain().any(spotify_lake::is_usage_error);
             if usage {
                 ExitCode::from(2)
             } else {

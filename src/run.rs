@@ -10,12 +10,16 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::extract::{self, ExtractOptions, SpotifyClient};
 use crate::ids::ExtractDate;
+use crate::lease::{Lease, LeaseKind};
 use crate::load::{LoadOptions, load};
 use crate::store::Location;
 use crate::summary::{Status, Summary};
 use crate::{Error, raw};
 
-/// Extracts, loads and registers one extract date.
+/// Extracts, loads and registers one extract date, holding the date's
+/// lease in the raw zone throughout ([`crate::lease`]): a second writer of
+/// the date (a laptop run and the Lambda) fails at once, naming this one.
+/// Its load takes the lake's leases as any load does.
 pub async fn run(
     cfg: &Config,
     client: &SpotifyClient,
@@ -24,8 +28,25 @@ pub async fn run(
     catalog: Option<&dyn Catalog>,
     progress: bool,
 ) -> Result<Summary, Error> {
-    let started = Instant::now();
     let date = cfg.extract_date.unwrap_or_else(ExtractDate::today_utc);
+    let purpose = format!("run of {date}");
+    let lease = Lease::take(raw, LeaseKind::Date(date), &purpose, &cfg.lease).await?;
+    let summary = run_leased(cfg, date, client, raw, lake, catalog, progress).await;
+    lease.release().await;
+    summary
+}
+
+/// [`run`] while holding the date's lease.
+async fn run_leased(
+    cfg: &Config,
+    date: ExtractDate,
+    client: &SpotifyClient,
+    raw: &Location,
+    lake: &Location,
+    catalog: Option<&dyn Catalog>,
+    progress: bool,
+) -> Result<Summary, Error> {
+    let started = Instant::now();
     let opts = ExtractOptions {
         date,
         full: cfg.full,
@@ -35,6 +56,7 @@ pub async fn run(
     let load_opts = LoadOptions {
         extract_date: Some(date),
         progress,
+        lease: cfg.lease.clone(),
         ..LoadOptions::default()
     };
     let mut summary = match load(raw, lake, catalog, &load_opts).await {

@@ -5,6 +5,11 @@
 //! store wrapped in a [`PrefixStore`], so every other module speaks in paths
 //! relative to the zone's root (`albums/extract_date=…/…`) and never sees
 //! where the root is.
+//!
+//! A directory is made absolute and normalised here (`.` and `..` resolved
+//! by their text, as a shell's `cd` does), because object_store refuses a
+//! `..` segment; an error shows a location without the password a URL may
+//! embed.
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,7 +22,7 @@ use url::Url;
 /// Why a location cannot be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// Neither a directory path nor a supported URL.
+    /// Neither a directory path nor a supported URL (a usage error).
     #[error("{given:?}: expected a directory or s3://bucket/prefix")]
     BadLocation {
         /// What was given.
@@ -42,6 +47,30 @@ pub enum StoreError {
         #[source]
         source: object_store::Error,
     },
+}
+
+/// The lake's listing failed (permissions, network, a broken folder):
+/// shared by the commands that list it (`query`, `status`).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot list the lake {lake}; check that --lake (or [lake] url) names a readable directory or s3://bucket/prefix"
+)]
+pub struct ListLakeError {
+    /// The lake.
+    pub lake: String,
+    /// Why.
+    #[source]
+    pub source: object_store::Error,
+}
+
+impl ListLakeError {
+    /// The error of listing `lake`.
+    pub fn of(lake: &Location) -> impl FnOnce(object_store::Error) -> Self + '_ {
+        move |source| ListLakeError {
+            lake: lake.to_string(),
+            source,
+        }
+    }
 }
 
 /// A zone's root: a store whose paths are relative to it.
@@ -72,6 +101,12 @@ impl fmt::Display for Location {
 }
 
 impl Location {
+    /// A location over a store already rooted at `url` (an in-memory store
+    /// in tests).
+    pub fn new(store: Arc<dyn ObjectStore>, url: Url) -> Self {
+        Location { store, url }
+    }
+
     /// The root as written in catalogs and shown to people: the URL with
     /// its path percent-decoded (`s3://bucket/my lake/`), as S3 keys are.
     pub fn decoded(&self) -> String {
@@ -110,25 +145,27 @@ pub fn is_s3(given: &str) -> bool {
 /// credentials from `aws` (object_store's retries back off on 503 SlowDown
 /// and other 5xx).
 pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location, StoreError> {
+    let shown = without_password(given);
     let bad = || StoreError::BadLocation {
-        given: given.to_owned(),
+        given: shown.clone(),
     };
     if given.trim().is_empty() {
         return Err(bad());
     }
+    // A URL's `.` and `..` segments are resolved by the parser.
     let mut url = match Url::parse(given) {
         // A one-letter "scheme" is a Windows drive, not a URL.
         Ok(url) if url.scheme().len() > 1 => url,
         _ => {
             let abs = std::path::absolute(given).map_err(|_| bad())?;
-            Url::from_directory_path(&abs).map_err(|()| bad())?
+            Url::from_directory_path(normalise(&abs)).map_err(|()| bad())?
         }
     };
     if !url.path().ends_with('/') {
         url.set_path(&format!("{}/", url.path()));
     }
     let open_err = |source| StoreError::Open {
-        given: given.to_owned(),
+        given: shown.clone(),
         source,
     };
     let (store, root): (Box<dyn ObjectStore>, object_store::path::Path) = match url.scheme() {
@@ -136,7 +173,7 @@ pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location,
         "s3" => {
             let Some(aws) = aws else {
                 return Err(StoreError::Unsupported {
-                    given: given.to_owned(),
+                    given: shown.clone(),
                     scheme: "s3".to_owned(),
                 });
             };
@@ -162,6 +199,40 @@ pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location,
     Ok(Location { store, url })
 }
 
+/// An absolute path with `.` and `..` resolved by their text: `..` above
+/// the root stays at the root, as in a shell.
+fn normalise(abs: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for part in abs.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A location or URL as an error may show it: without the password it may
+/// embed (`s3://user:***@host/…`).
+pub fn without_password(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(_) => value.to_owned(),
+        // Not a URL: still cut anything between "://" and "@".
+        Err(_) => match (value.find("://"), value.rfind('@')) {
+            (Some(i), Some(j)) if j > i => format!("{}***{}", &value[..i + 3], &value[j..]),
+            _ => value.to_owned(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,6 +256,29 @@ mod tests {
         let loc = open("/tmp/my lake/x%y").unwrap();
         assert!(loc.url.as_str().contains("my%20lake"), "{}", loc.url);
         assert_eq!(loc.decoded(), "file:///tmp/my lake/x%y/");
+    }
+
+    #[test]
+    fn dot_segments_are_resolved_before_object_store_sees_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let given = dir.path().join("a/./b/../../lake");
+        let loc = open(given.to_str().unwrap()).unwrap();
+        assert_eq!(loc.local_dir().unwrap(), dir.path().join("lake"));
+        let loc = open(&format!("file://{}/x/../lake", dir.path().display())).unwrap();
+        assert_eq!(loc.local_dir().unwrap(), dir.path().join("lake"));
+        assert_eq!(
+            normalise(std::path::Path::new("/../../x")),
+            std::path::Path::new("/x")
+        );
+    }
+
+    #[test]
+    fn no_error_shows_a_password() {
+        for given in ["s4://user:hunter2@host/x", "s3://user:hunter2@bucket/x"] {
+            let err = open(given).unwrap_err().to_string();
+            assert!(!err.contains("hunter2") && err.contains("***"), "{err}");
+        }
+        assert_eq!(without_password("s3://bucket/x"), "s3://bucket/x");
     }
 
     #[test]

@@ -121,6 +121,15 @@ impl GlueCatalog {
         self.calls.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Whether `table` keeps projection keys that `projection = false`
+    /// must remove (an earlier load had it on).
+    fn stale_projection(&self, table: &GlueTable) -> bool {
+        !self.projection
+            && table
+                .parameters()
+                .is_some_and(|p| p.keys().any(|k| is_projection_key(k)))
+    }
+
     fn location(&self, table: &str) -> String {
         format!("{}{table}/", self.lake_url)
     }
@@ -224,8 +233,14 @@ impl GlueCatalog {
 
     fn table_input(&self, def: &TableDef, extra: &BTreeMap<String, String>) -> TableInput {
         // Parameters set elsewhere (people, projection values) are kept;
-        // the ones this program owns are always its own.
+        // the ones this program owns are always its own. With projection
+        // off, an earlier load's projection keys go: Athena would go on
+        // projecting (and ignore the registered partitions) while any
+        // `projection.enabled` stays.
         let mut params = extra.clone();
+        if !self.projection {
+            params.retain(|k, _| !is_projection_key(k));
+        }
         params.extend([
             ("classification".to_owned(), "parquet".to_owned()),
             ("EXTERNAL".into(), "TRUE".into()),
@@ -445,6 +460,12 @@ impl GlueCatalog {
     }
 }
 
+/// A table parameter of partition projection: every `projection.*` key
+/// and `storage.location.template`.
+fn is_projection_key(key: &str) -> bool {
+    key.starts_with("projection.") || key == "storage.location.template"
+}
+
 /// Glue error codes worth another try.
 fn retryable(code: &str) -> bool {
     matches!(
@@ -528,7 +549,9 @@ impl Catalog for GlueCatalog {
                 )),
             };
         };
-        if compare(def, Some(&registered(&existing)))? == TableChange::Unchanged {
+        if compare(def, Some(&registered(&existing)))? == TableChange::Unchanged
+            && !self.stale_projection(&existing)
+        {
             return Ok(TableChange::Unchanged);
         }
         // UpdateTable replaces the whole input: keep the parameters we do
@@ -540,12 +563,21 @@ impl Catalog for GlueCatalog {
             .into_iter()
             .collect();
         self.update_table(self.table_input(def, &extra)).await?;
+        if self.stale_projection(&existing) {
+            tracing::info!(database = %self.database, table = %def.name, "Partition projection removed (projection = false); Athena reads the registered partitions again.");
+        }
         Ok(TableChange::Updated)
     }
 
     async fn plan_table(&self, def: &TableDef) -> Result<TableChange, CatalogError> {
         let existing = self.get_table(&def.name).await?;
-        compare(def, existing.as_ref().map(registered).as_ref())
+        let change = compare(def, existing.as_ref().map(registered).as_ref())?;
+        Ok(match existing {
+            Some(t) if change == TableChange::Unchanged && self.stale_projection(&t) => {
+                TableChange::Updated
+            }
+            _ => change,
+        })
     }
 
     async fn plan_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError> {
@@ -859,5 +891,24 @@ mod tests {
             p["storage.location.template"],
             "s3://b/lake/artists/extract_date=${extract_date}/"
         );
+    }
+
+    #[test]
+    fn with_projection_off_a_table_update_drops_the_projection_keys_only() {
+        let aws = Aws {
+            sdk: aws_config::SdkConfig::builder().build(),
+        };
+        let on = GlueCatalog::new(&aws, "db", "s3://b/lake/", true);
+        let off = GlueCatalog::new(&aws, "db", "s3://b/lake/", false);
+        let def = Table::Albums.def();
+        let mut extra = on.projection_params(def, Some(&BTreeSet::from(["a".to_owned()])));
+        extra.insert("owner_note".into(), "set by a person".into());
+        let params = off.table_input(def, &extra).parameters().cloned().unwrap();
+        assert!(params.keys().all(|k| !is_projection_key(k)), "{params:?}");
+        assert_eq!(params["owner_note"], "set by a person");
+        assert_eq!(params["classification"], "parquet");
+        let params = on.table_input(def, &extra).parameters().cloned().unwrap();
+        assert_eq!(params["projection.enabled"], "true");
+        assert_eq!(params["projection.artist_id.values"], "a");
     }
 }

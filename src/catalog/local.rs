@@ -29,7 +29,9 @@ pub const CATALOG_DIR: &str = "_catalog";
 /// views in `<lake>/_catalog/views/<name>.json`.
 pub struct LocalCatalog {
     lake: Arc<dyn ObjectStore>,
-    // Read-modify-write of a table file is serialised within the process.
+    // Read-modify-write of a table file is serialised within the process;
+    // across processes, by the lake's catalog lease its writers hold
+    // (`updates_need_lease`).
     lock: Mutex<()>,
 }
 
@@ -300,6 +302,10 @@ impl Catalog for LocalCatalog {
             current: Some(commit.clone()),
         };
         self.write_json(Self::table_path(&def.name), &file).await
+    }
+
+    fn updates_need_lease(&self) -> bool {
+        true
     }
 
     async fn partitions(&self, table: Table) -> Result<Vec<PartitionKey>, CatalogError> {

@@ -166,6 +166,13 @@ pub trait Catalog: Send + Sync {
     fn calls(&self) -> u64 {
         0
     }
+    /// Whether updates are read-modify-writes of whole files that other
+    /// processes' updates would overwrite (the local catalog), so writers
+    /// hold the lake's catalog lease around them ([`crate::lease`]). Glue
+    /// updates each table and partition in its own call: no lease.
+    fn updates_need_lease(&self) -> bool {
+        false
+    }
 }
 
 /// A table as a catalog holds it: what [`compare`] needs.

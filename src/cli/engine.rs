@@ -96,8 +96,10 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
             sql::query_names()
         );
     };
+    spotify_lake::query::check_statement(&name, &sql)?;
     let cfg = resolve_config(&args.config, args.catalog.overrides())?;
     let (lake, catalog) = open_lake_to_read(&cfg).await?;
+    spotify_lake::query::ensure_tables(&lake).await?;
     let engine = Engine::open(&lake, catalog).await?;
     let ran = engine.run(&name, &sql).await;
     if args.stats {
@@ -109,7 +111,9 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
     }
     let (schema, batches) = ran?;
     let text = format_batches(&schema, &batches, args.format)?;
-    std::io::stdout().write_all(text.as_bytes())?;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .map_err(super::stdout_failed)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -154,15 +158,15 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         out.push_str(&format!("\n{title} ({name}):\n"));
         out.push_str(&format_batches(&schema, &batches, Format::Table)?);
     }
-    print!("{out}");
+    out!("{out}");
     let lake_arg = lake_dir.display();
-    println!(
+    outln!(
         "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query latest.sql --lake {lake_arg} --format csv   (your own SQL over albums, tracks, artists, latest_albums)"
     );
     let report_path = root.join("report.html");
     let built = report::build(&lake, Some(catalog), &Filters::default()).await?;
     report::write(&built, &lake, &report_path, ReportFormat::Html)?;
-    println!("\nReport (open it in a browser): {}", report_path.display());
+    outln!("\nReport (open it in a browser): {}", report_path.display());
     Ok(exit_for(&summary))
 }
 
@@ -183,14 +187,14 @@ pub async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {
         to: args.to,
         artists: args.artists,
     };
-    let (out, format) = ReportFormat::resolve(args.out, args.format);
+    let (out, format) = ReportFormat::resolve(args.out, args.format)?;
     let (lake, catalog) = open_lake_to_read(&cfg).await?;
     let built = report::build(&lake, catalog, &filters).await?;
     let written = report::write(&built, &lake, &out, format)
         .with_context(|| format!("writing the report for {lake}"))?;
     eprintln!("{}", built.reading);
     for path in written {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

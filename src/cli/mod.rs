@@ -17,11 +17,35 @@ use spotify_lake::config::{Config, ConfigError, Env, FileConfig, Overrides};
 use spotify_lake::extract::{self, ExtractOptions, SpotifyClient};
 use spotify_lake::ids::ExtractDate;
 use spotify_lake::schema::Table;
+use spotify_lake::status::Resume;
+use spotify_lake::store::Location;
 use spotify_lake::zones::Zones;
 use spotify_lake::{LoadOptions, Summary, sql};
 
 /// Exit code of a partial run (quota, deadline, budget, pending artists).
 pub const EXIT_PARTIAL: u8 = 3;
+
+/// `print!` for results: a stdout that cannot be written (a full disk,
+/// `> /dev/full`, a closed pipe) is the command's error, exit 1 with a
+/// message, never a panic. For functions returning `anyhow::Result`.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        std::io::Write::write_fmt(&mut std::io::stdout(), format_args!($($arg)*))
+            .map_err(crate::cli::stdout_failed)?
+    };
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        out!("{}\n", format_args!($($arg)*))
+    };
+}
+
+/// The error of a failed write of results to stdout.
+pub fn stdout_failed(e: std::io::Error) -> anyhow::Error {
+    anyhow::anyhow!("cannot write the results to standard output: {e}")
+}
 
 #[cfg(feature = "engine")]
 mod engine;
@@ -280,8 +304,52 @@ fn zone_overrides(zone: &ZoneArgs) -> Overrides {
 
 fn print_summary(summary: &Summary, format: SummaryFormat) -> anyhow::Result<()> {
     match format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(summary)?),
-        SummaryFormat::Table => print!("{summary}"),
+        SummaryFormat::Json => outln!("{}", serde_json::to_string_pretty(summary)?),
+        SummaryFormat::Table => out!("{summary}"),
+    }
+    Ok(())
+}
+
+/// Adds the settings a command was given to a resume command, so the
+/// resumed run sees the same configuration (`status` and the summaries).
+fn add_settings(resume: &mut Resume, config: &ConfigArgs, catalog: &CatalogArgs) {
+    if let Some(file) = &config.config {
+        resume.push_flag("--config", &file.display().to_string());
+    }
+    if let Some(kind) = catalog.catalog.and_then(|k| k.to_possible_value()) {
+        resume.push_flag("--catalog", kind.get_name());
+    }
+    if let Some(db) = &catalog.database {
+        resume.push_flag("--database", db);
+    }
+}
+
+/// A partial run's or load's table ends with the exact command that
+/// finishes its snapshot, read from the snapshot's manifest: the command
+/// `status` prints for it (DESIGN.md, Nothing fails silently).
+async fn print_resume(
+    raw: &Location,
+    lake: &Location,
+    summary: &Summary,
+    zone: &ZoneArgs,
+) -> anyhow::Result<()> {
+    if summary.is_complete() || zone.summary != SummaryFormat::Table {
+        return Ok(());
+    }
+    let Ok(date) = summary.extract_date.parse::<ExtractDate>() else {
+        return Ok(());
+    };
+    match spotify_lake::status::resume_for(raw, lake, date).await {
+        Ok(Some(mut resume)) => {
+            add_settings(&mut resume, &zone.config, &zone.catalog);
+            outln!("resume          {}", resume.command);
+        }
+        // The manifest says the snapshot is complete: nothing to run.
+        Ok(None) => {}
+        Err(e) => outln!(
+            "resume          (cannot read the snapshot's manifest: {}; `spotify-lake status` prints the command)",
+            spotify_lake::error_chain(&e)
+        ),
     }
     Ok(())
 }
@@ -313,7 +381,7 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
             progress: false,
         };
         let plan = extract::dry_run(&cfg.spotify, &client, raw, &opts).await?;
-        print!("{plan}");
+        out!("{plan}");
         if let Some(catalog) = zones.catalog(&cfg) {
             print_catalog_plan(catalog.as_ref(), &plan).await?;
         }
@@ -325,6 +393,7 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
     spotify_lake::status::record_last(lake, &summary).await;
     print_summary(&summary, args.zone.summary)?;
+    print_resume(raw, lake, &summary, &args.zone).await?;
     Ok(exit_for(&summary))
 }
 
@@ -335,15 +404,15 @@ async fn print_catalog_plan(catalog: &dyn Catalog, plan: &extract::Plan) -> anyh
         TableChange::Updated => "update (columns added or comments changed)",
         TableChange::Unchanged => "unchanged",
     };
-    println!("catalog changes:");
+    outln!("catalog changes:");
     for table in Table::ALL {
-        println!(
+        outln!(
             "  table {table}: {}",
             word(catalog.plan_table(table.def()).await?)
         );
     }
     for view in sql::VIEWS {
-        println!(
+        outln!(
             "  view {}: {}",
             view.file.name,
             word(catalog.plan_view(view).await?)
@@ -354,7 +423,7 @@ async fn print_catalog_plan(catalog: &dyn Catalog, plan: &extract::Plan) -> anyh
         .iter()
         .filter(|a| a.artist_id.is_some())
         .count();
-    println!(
+    outln!(
         "  partitions to register: {} (albums and tracks of {artists} artists, artists) plus one per playlist with items",
         2 * artists + 1
     );
@@ -377,6 +446,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let mut opts = LoadOptions {
         extract_date: cfg.extract_date,
         progress: std::io::stderr().is_terminal(),
+        lease: cfg.lease.clone(),
         ..LoadOptions::default()
     };
     if let Some(n) = args.concurrency {
@@ -390,6 +460,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("loading {raw} into {lake}"))?;
     spotify_lake::status::record_last(lake, &summary).await;
     print_summary(&summary, args.zone.summary)?;
+    print_resume(raw, lake, &summary, &args.zone).await?;
     Ok(exit_for(&summary))
 }
 
@@ -437,10 +508,10 @@ async fn load_all(
         spotify_lake::status::record_last(lake, last).await;
     }
     match format {
-        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summaries)?),
+        SummaryFormat::Json => outln!("{}", serde_json::to_string_pretty(&summaries)?),
         SummaryFormat::Table => {
             for s in &summaries {
-                println!("{s}");
+                outln!("{s}");
             }
         }
     }
@@ -461,9 +532,10 @@ async fn forget(args: ForgetArgs) -> anyhow::Result<ExitCode> {
         &args.artists,
         args.history,
         args.dry_run,
+        &cfg.lease,
     )
     .await
     .with_context(|| format!("forgetting in {}", zones.lake))?;
-    print!("{report}");
+    out!("{report}");
     Ok(ExitCode::SUCCESS)
 }

@@ -13,7 +13,7 @@ use spotify_lake::config::Overrides;
 use spotify_lake::ids::ExtractDate;
 use spotify_lake::zones::Zones;
 
-use super::{CatalogArgs, ConfigArgs, resolve_config};
+use super::{CatalogArgs, ConfigArgs, add_settings, resolve_config};
 
 /// How `status` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -62,15 +62,7 @@ pub(super) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     })?;
     // The resumed run must see the settings this status was read with.
     if let Some(resume) = status.raw.newest.as_mut().and_then(|n| n.resume.as_mut()) {
-        if let Some(file) = &args.config.config {
-            resume.push_flag("--config", &file.display().to_string());
-        }
-        if let Some(kind) = args.catalog.catalog.and_then(|k| k.to_possible_value()) {
-            resume.push_flag("--catalog", kind.get_name());
-        }
-        if let Some(db) = &args.catalog.database {
-            resume.push_flag("--database", db);
-        }
+        add_settings(resume, &args.config, &args.catalog);
     }
     let text = match args.format {
         StatusFormat::Json => serde_json::to_string_pretty(&status)? + "\n",

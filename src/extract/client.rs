@@ -396,9 +396,9 @@ impl SpotifyClient {
                                 body,
                             }
                         }
-                        HttpError::Client(e) => Outcome::Transport(e.to_string()),
+                        HttpError::Client(e) => Outcome::Transport(transport_message(&e)),
                     },
-                    Err(other) => Outcome::Transport(other.to_string()),
+                    Err(other) => Outcome::Transport(transport_message(&other)),
                 }
             };
             tries += 1;
@@ -442,6 +442,7 @@ impl SpotifyClient {
                                 return Err(ExtractError::Transient {
                                     path: path.to_owned(),
                                     tries,
+                                    status: Some(429),
                                     last: format!("429 after {MAX_BURST_WAITS} waits"),
                                 });
                             }
@@ -467,6 +468,7 @@ impl SpotifyClient {
                                 return Err(ExtractError::Transient {
                                     path: path.to_owned(),
                                     tries,
+                                    status: Some(s),
                                     last: format!("HTTP {s}: {body}"),
                                 });
                             }
@@ -481,6 +483,7 @@ impl SpotifyClient {
                         return Err(ExtractError::Transient {
                             path: path.to_owned(),
                             tries,
+                            status: None,
                             last: message,
                         });
                     }
@@ -519,6 +522,72 @@ fn backoff(base: Duration, tries: u32) -> Duration {
         .saturating_mul(1 << tries.saturating_sub(1).min(16))
         .min(BACKOFF_CAP);
     step.mul_f64(fastrand::f64())
+}
+
+/// What a transport error says, cause by cause. reqwest's own text
+/// ("error sending request for url (…)") repeats the URL and its query and
+/// hides why; its sources say it ("tcp connect error: Connection refused").
+fn transport_message(err: &(dyn std::error::Error + 'static)) -> String {
+    match err.source() {
+        Some(source) => crate::error_chain(source),
+        None => err.to_string(),
+    }
+}
+
+/// Longest Spotify message quoted in an error.
+const MESSAGE_CHARS: usize = 200;
+
+/// Spotify's error message in a body, fit to quote in an error: the
+/// `error.message` of `{"error": {"status", "message"}}`, the
+/// `error_description` of the OAuth shape, else the body's text (markup
+/// removed); control characters and runs of whitespace become one space,
+/// and it is cut to 200 characters. Bodies may be empty, HTML or cut
+/// (SPOTIFY_API.md §6).
+pub fn spotify_message(body: &str) -> String {
+    let parsed = serde_json::from_str::<serde_json::Value>(body).ok();
+    let from_json = parsed.as_ref().and_then(|v| {
+        let error = v.get("error")?;
+        error
+            .get("message")
+            .and_then(|m| m.as_str())
+            .or_else(|| v.get("error_description").and_then(|d| d.as_str()))
+            .or_else(|| error.as_str())
+            .map(str::to_owned)
+    });
+    let text = from_json.unwrap_or_else(|| {
+        // Text outside `<…>`: an HTML page's title and headings.
+        let mut out = String::with_capacity(body.len().min(4096));
+        let mut in_tag = false;
+        for c in body.chars().take(4096) {
+            match c {
+                '<' => in_tag = true,
+                '>' if in_tag => {
+                    in_tag = false;
+                    out.push(' ');
+                }
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    });
+    let mut clean = String::new();
+    for word in text.split(|c: char| c.is_whitespace() || c.is_control()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !clean.is_empty() {
+            clean.push(' ');
+        }
+        clean.push_str(word);
+    }
+    if clean.is_empty() {
+        return "(an empty body)".to_owned();
+    }
+    match clean.char_indices().nth(MESSAGE_CHARS) {
+        Some((end, _)) => format!("{}…", &clean[..end]),
+        None => clean,
+    }
 }
 
 /// About 500 bytes of a body, on a character boundary.
@@ -594,6 +663,45 @@ mod tests {
             let cap = (base * 2u32.pow(tries - 1)).min(BACKOFF_CAP);
             assert!(d <= cap, "{tries}: {d:?} > {cap:?}");
         }
+    }
+
+    #[test]
+    fn spotify_messages_are_quoted_short_and_clean() {
+        // Spotify's shape, the OAuth shape, HTML, empty.
+        assert_eq!(
+            spotify_message(
+                r#"{"error":{"status":403,"message":"Active premium subscription required."}}"#
+            ),
+            "Active premium subscription required."
+        );
+        assert_eq!(
+            spotify_message(r#"{"error":"invalid_client","error_description":"Invalid client"}"#),
+            "Invalid client"
+        );
+        assert_eq!(
+            spotify_message(
+                "<html><head><title>404 Not Found</title></head>\r\n<body>nginx</body></html>"
+            ),
+            "404 Not Found nginx"
+        );
+        assert_eq!(spotify_message(""), "(an empty body)");
+        assert_eq!(spotify_message("  \n\t "), "(an empty body)");
+        // Control characters (a terminal escape, newlines) never reach the
+        // message; a long one is cut to 200 characters on a boundary.
+        let hostile = format!(
+            r#"{{"error":{{"status":403,"message":"a\u001b[31mred\nline {}"}}}}"#,
+            "é".repeat(300)
+        );
+        let m = spotify_message(&hostile);
+        assert!(!m.chars().any(char::is_control), "{m:?}");
+        assert!(m.starts_with("a [31mred line éé"), "{m:?}");
+        assert_eq!(m.chars().count(), 201, "200 and the ellipsis");
+        assert!(m.ends_with('…'));
+        // A cut body is text.
+        assert_eq!(
+            spotify_message(r#"{"error":{"status":403,"mess"#),
+            r#"{"error":{"status":403,"mess"#
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
 
 use super::client::{Answer, Endpoint, SpotifyClient, StopReason};
-use super::{ExtractError, due};
+use super::{ExtractError, RequestFailure, due};
 use crate::config::{ArtistSpec, SpotifyConfig};
 use crate::ids::{ExtractDate, IdKind, SpotifyId};
 use crate::raw::model::{
@@ -135,6 +135,9 @@ struct Run<'a> {
     albums: Mutex<HashMap<String, Arc<OnceCell<AlbumOutcome>>>>,
     album_records: Mutex<BTreeMap<String, ManifestAlbum>>,
     skipped: Mutex<Vec<Skip>>,
+    /// Artists (by query) skipped because a request failed, not for want
+    /// of a match: when every artist is here, the run fails.
+    failed: Mutex<Vec<(String, RequestFailure)>>,
     fetched_artists: AtomicU64,
     fetched_albums: AtomicU64,
     fetched_playlists: AtomicU64,
@@ -379,6 +382,7 @@ impl<'a> Run<'a> {
             albums: Mutex::new(HashMap::new()),
             album_records: Mutex::new(BTreeMap::new()),
             skipped: Mutex::new(Vec::new()),
+            failed: Mutex::new(Vec::new()),
             fetched_artists: AtomicU64::new(0),
             fetched_albums: AtomicU64::new(0),
             fetched_playlists: AtomicU64::new(0),
@@ -462,6 +466,80 @@ impl<'a> Run<'a> {
             .push(skip);
     }
 
+    /// Notes that an artist was skipped because a request failed.
+    fn failed(&self, query: &str, failure: RequestFailure) {
+        self.failed
+            .lock()
+            .expect("failure lock is never poisoned")
+            .push((query.to_owned(), failure));
+    }
+
+    /// The URL of a request as errors show it: no query, no password.
+    fn shown_url(&self, path: &str) -> String {
+        let mut url = match self.cfg.api_base_url.join(path) {
+            Ok(url) => url,
+            Err(_) => self.cfg.api_base_url.clone(),
+        };
+        url.set_query(None);
+        shown(url)
+    }
+
+    /// A failure from an answer's status.
+    fn status_failure(&self, path: &str, status: u16, body: &str) -> RequestFailure {
+        RequestFailure::Status {
+            url: self.shown_url(path),
+            status,
+            message: super::spotify_message(body),
+        }
+    }
+
+    /// A failure from a request's error, if the error is one (a failed
+    /// transport, 5xx past the retries, bodies that never parse).
+    fn error_failure(&self, e: &ExtractError) -> Option<RequestFailure> {
+        match e {
+            ExtractError::Transient {
+                path,
+                status: Some(status),
+                last,
+                ..
+            } => {
+                let body = last
+                    .strip_prefix(&format!("HTTP {status}: "))
+                    .unwrap_or(last);
+                Some(self.status_failure(path, *status, body))
+            }
+            ExtractError::Transient {
+                path,
+                tries,
+                status: None,
+                last,
+            } => {
+                let base = &self.cfg.api_base_url;
+                let host = match (base.host_str(), base.port_or_known_default()) {
+                    (Some(h), Some(p)) => format!("{h}:{p}"),
+                    (Some(h), None) => h.to_owned(),
+                    (None, _) => shown(base.clone()),
+                };
+                Some(RequestFailure::Unreachable {
+                    url: self.shown_url(path),
+                    host,
+                    tries: *tries,
+                    message: last.clone(),
+                })
+            }
+            ExtractError::BadBody {
+                path,
+                tries,
+                message,
+            } => Some(RequestFailure::BadBody {
+                url: self.shown_url(path),
+                tries: *tries,
+                message: message.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     /// A name that search did not resolve: one counted skip, and a record
     /// with no id (status `not_found` in the manifest).
     fn unresolved(&self, query: String, reason: String) -> Resolved {
@@ -540,6 +618,7 @@ impl<'a> Run<'a> {
                 .collect()
         };
         self.bar.set_length(resolved.len() as u64);
+        let queries: Vec<String> = resolved.iter().map(|r| r.query.clone()).collect();
         let this = &self;
         let records: Vec<ManifestArtist> = futures::stream::iter(resolved.into_iter().map(|r| {
             let done =
@@ -562,6 +641,7 @@ impl<'a> Run<'a> {
         .try_collect()
         .await?;
         self.bar.finish_and_clear();
+        self.fail_if_nothing_extracted(&queries)?;
 
         let manifest = self.manifest(started_at, records, playlist_records);
         self.writer.put_manifest(&manifest).await?;
@@ -586,6 +666,39 @@ impl<'a> Run<'a> {
             stop: self.client.stopped(),
             pending,
         })
+    }
+
+    /// A run in which every artist was skipped because a request failed
+    /// (never for want of a match), and nothing else was fetched, is a
+    /// failure rather than a complete run with nothing: the API is out of
+    /// reach (a wrong base URL, an unreachable host, an outage). No
+    /// manifest is written for it, so the day's folder (absent, or an
+    /// earlier run's) stays as it was, and it cannot become the previous
+    /// snapshot of a later run.
+    fn fail_if_nothing_extracted(&self, queries: &[String]) -> Result<(), ExtractError> {
+        let failed =
+            std::mem::take(&mut *self.failed.lock().expect("failure lock is never poisoned"));
+        let fetched = self.fetched_artists.load(Ordering::SeqCst)
+            + self.fetched_playlists.load(Ordering::SeqCst);
+        let all_failed = !queries.is_empty()
+            && queries
+                .iter()
+                .all(|q| failed.iter().any(|(query, _)| query == q));
+        if !all_failed || fetched > 0 {
+            return Ok(());
+        }
+        let first = queries
+            .iter()
+            .find_map(|q| failed.iter().find(|(query, _)| query == q))
+            .map(|(_, failure)| failure.clone());
+        match first {
+            Some(failure) => Err(ExtractError::NothingExtracted {
+                artists: queries.len(),
+                api_base: shown(self.cfg.api_base_url.clone()),
+                failure,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// Merges this run into the day's manifest; nothing an earlier run of
@@ -735,13 +848,32 @@ impl<'a> Run<'a> {
             .await
         {
             Ok(Answer::Ok(body, _)) => body.artists.and_then(|p| p.items).unwrap_or_default(),
+            Ok(Answer::Status { status: 403, body }) => {
+                return Err(ExtractError::Forbidden {
+                    path: "search".to_owned(),
+                    message: super::spotify_message(&body),
+                });
+            }
             // One skip per artist: a failed search is not also "no match".
+            // A 400 refuses this query (like no match, it is the artist's);
+            // any other status is the API's.
             Ok(Answer::Status { status, body }) => {
+                if status != 400 {
+                    self.failed(&query, self.status_failure("search", status, &body));
+                }
                 return Ok(self.unresolved(query, format!("search answered HTTP {status}: {body}")));
             }
             Err(
-                ExtractError::Transient { last, .. } | ExtractError::BadBody { message: last, .. },
-            ) => return Ok(self.unresolved(query, format!("search failed: {last}"))),
+                ref e @ (ExtractError::Transient { ref last, .. }
+                | ExtractError::BadBody {
+                    message: ref last, ..
+                }),
+            ) => {
+                if let Some(failure) = self.error_failure(e) {
+                    self.failed(&query, failure);
+                }
+                return Ok(self.unresolved(query, format!("search failed: {last}")));
+            }
             Err(e) => return Err(e),
         };
         let (hits, invalid): (Vec<SearchHit>, Vec<SearchHit>) = hits
@@ -823,9 +955,17 @@ impl<'a> Run<'a> {
                 head.name
             }
             Ok(Answer::Status { status: 403, body }) => {
-                return Err(ExtractError::Forbidden { path, body });
+                return Err(ExtractError::Forbidden {
+                    path,
+                    message: super::spotify_message(&body),
+                });
             }
             Ok(Answer::Status { status, body }) => {
+                // A 400 refuses this id (the artist's); any other status,
+                // a 404 included, may be the API's (a base URL without /v1/).
+                if status != 400 {
+                    self.failed(&r.query, self.status_failure(&path, status, &body));
+                }
                 self.skip(
                     "artist",
                     id.as_str(),
@@ -834,8 +974,14 @@ impl<'a> Run<'a> {
                 return Ok(record(r, "not_found"));
             }
             Err(
-                ExtractError::Transient { last, .. } | ExtractError::BadBody { message: last, .. },
+                ref e @ (ExtractError::Transient { ref last, .. }
+                | ExtractError::BadBody {
+                    message: ref last, ..
+                }),
             ) => {
+                if let Some(failure) = self.error_failure(e) {
+                    self.failed(&r.query, failure);
+                }
                 self.skip(
                     "artist",
                     id.as_str(),
@@ -939,7 +1085,10 @@ impl<'a> Run<'a> {
                     continue;
                 }
                 Answer::Status { status: 403, body } => {
-                    return Err(ExtractError::Forbidden { path, body });
+                    return Err(ExtractError::Forbidden {
+                        path,
+                        message: super::spotify_message(&body),
+                    });
                 }
                 Answer::Status { status, body } => {
                     self.skip(
@@ -1090,7 +1239,10 @@ impl<'a> Run<'a> {
         {
             Answer::Ok(head, body) => (head, body),
             Answer::Status { status: 403, body } => {
-                return Err(ExtractError::Forbidden { path, body });
+                return Err(ExtractError::Forbidden {
+                    path,
+                    message: super::spotify_message(&body),
+                });
             }
             Answer::Status { status, body } => {
                 self.skip(
@@ -1113,6 +1265,12 @@ impl<'a> Run<'a> {
             .await?
         {
             Ok(items) => items,
+            Err((403, body)) => {
+                return Err(ExtractError::Forbidden {
+                    path: tracks_path,
+                    message: super::spotify_message(&body),
+                });
+            }
             Err((status, body)) => {
                 self.skip("album", id.as_str(), format!("GET {tracks_path} answered HTTP {status}: {body}; the album is left out rather than written short"));
                 return Ok(None);
@@ -1244,6 +1402,13 @@ impl<'a> Run<'a> {
         self.fetched_playlists.fetch_add(1, Ordering::SeqCst);
         Ok(status)
     }
+}
+
+/// A URL as errors show it: without a user name or password.
+fn shown(mut url: url::Url) -> String {
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
+    url.to_string()
 }
 
 fn record(r: &Resolved, status: &str) -> ManifestArtist {

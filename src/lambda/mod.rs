@@ -5,7 +5,8 @@
 //!
 //! What is Lambda-specific:
 //! - configuration from environment variables ([`FileConfig::from_lambda_env`]),
-//!   the event replacing the lists, the date and `full` ([`event`]);
+//!   the event replacing the lists, the date and `full` ([`event`]), or
+//!   `{"resume": true}` finishing the newest partial snapshot ([`resume`]);
 //! - clients built once at init (S3 stores, Glue, Secrets Manager) and the
 //!   Spotify client built at the first invocation, then reused with fresh
 //!   counters, so a warm invocation asks for no new token;
@@ -21,6 +22,7 @@
 
 pub mod event;
 pub mod metrics;
+pub mod resume;
 pub mod secret;
 
 use std::time::{Duration, Instant};
@@ -143,10 +145,24 @@ impl Handler {
             .ready
             .as_ref()
             .map_err(|m| diagnostic("ConfigError", m.clone()))?;
-        let overrides = event::overrides(&event.payload)
+        let parsed = event::parse(&event.payload)
             .map_err(|e| diagnostic("EventError", crate::error_chain(&e)))?;
+        let mut overrides = parsed.overrides;
+        let mut resuming = None;
+        if parsed.resume {
+            match self.resume_plan(ready).await? {
+                resume::Plan::Resume(pending, note) => {
+                    overrides = pending.overrides();
+                    resuming = Some((pending, note));
+                }
+                resume::Plan::Nothing(note) => return Ok(resume::nothing_response(&note)),
+            }
+        }
         let mut cfg = Config::resolve(Some((LAMBDA_ENV_NAME, &ready.file)), &overrides, &self.env)
             .map_err(|e| diagnostic("ConfigError", crate::error_chain(&e)))?;
+        if let Some((pending, _)) = &resuming {
+            pending.narrow(&mut cfg);
+        }
         if cfg.spotify.artists.is_empty() && cfg.spotify.playlists.is_empty() {
             return Err(diagnostic(
                 "ConfigError",
@@ -156,6 +172,8 @@ impl Handler {
         if cfg.spotify.credentials.is_none() {
             cfg.spotify.credentials = Some(self.secret_credentials(ready).await?);
         }
+        // Leases name the invocation that holds them.
+        cfg.lease.label = Some(format!("lambda {}", event.context.request_id));
         let deadline = fetch_deadline(
             event.context.deadline,
             chrono::Utc::now().timestamp_millis(),
@@ -175,13 +193,14 @@ impl Handler {
         let summary = summary.map_err(|e| {
             let message = crate::error_chain(&e);
             tracing::error!(error = %message, "The run failed.");
-            diagnostic("RunError", message)
+            diagnostic(run_error_type(&e), message)
         })?;
         crate::status::record_last(&ready.zones.lake, &summary).await;
         let emf = metrics::emf(
             &summary,
             &self.function,
             chrono::Utc::now().timestamp_millis(),
+            self.complete_age(ready).await,
         );
         // One line on stdout: CloudWatch reads it as metrics.
         println!("{emf}");
@@ -193,8 +212,50 @@ impl Handler {
             partitions = summary.partitions.registered,
             "Run finished."
         );
+        if let Some((_, note)) = &resuming {
+            return Ok(resume::with_note(&summary, note));
+        }
         serde_json::to_value(&summary)
             .map_err(|e| diagnostic("RunError", format!("cannot serialise the summary: {e}")))
+    }
+
+    /// `{"resume": true}`: what to run, from the raw zone's newest
+    /// snapshot. With nothing to resume, the staleness metric still goes
+    /// out (the daily schedule keeps the alarm fed).
+    async fn resume_plan(&self, ready: &Ready) -> Result<resume::Plan, Diagnostic> {
+        let today = crate::ids::ExtractDate::today_utc();
+        let head = crate::status::raw_head(&ready.zones.raw, &ready.zones.lake, today)
+            .await
+            .map_err(|e| diagnostic("RunError", crate::error_chain(&e)))?;
+        let plan = resume::plan(&head);
+        match &plan {
+            resume::Plan::Nothing(note) => {
+                let now = chrono::Utc::now().timestamp_millis();
+                if let Some(emf) =
+                    metrics::emf_no_run(&self.function, now, head.complete_age_days(today))
+                {
+                    println!("{emf}");
+                }
+                tracing::info!(reason = %note.reason, "Nothing to resume.");
+            }
+            resume::Plan::Resume(_, note) => {
+                tracing::info!(reason = %note.reason, "Resuming the newest snapshot.");
+            }
+        }
+        Ok(plan)
+    }
+
+    /// Days since the raw zone's newest complete snapshot, for the
+    /// staleness metric; `None` (a WARN) when the raw zone cannot be read.
+    async fn complete_age(&self, ready: &Ready) -> Option<i64> {
+        let today = crate::ids::ExtractDate::today_utc();
+        match crate::status::raw_head(&ready.zones.raw, &ready.zones.lake, today).await {
+            Ok(head) => head.complete_age_days(today),
+            Err(e) => {
+                tracing::warn!(error = %crate::error_chain(&e), "Cannot read the raw zone's newest complete snapshot; the staleness metric is not sent.");
+                None
+            }
+        }
     }
 
     /// The secret's credentials: read at the first invocation that needs
@@ -235,6 +296,19 @@ impl Handler {
         SpotifyClient::connect(&cfg.spotify, creds, deadline)
             .await
             .map_err(|e| diagnostic("SpotifyError", crate::error_chain(&e)))
+    }
+}
+
+/// The `errorType` of a failed run: `SpotifyError` when Spotify refused
+/// or could not be reached (a 403 such as a lapsed Premium subscription,
+/// a second 401, every artist failing on its requests), the same type a
+/// refused token gets; `RunError` for the rest (the raw zone, the lake,
+/// the catalog).
+fn run_error_type(err: &crate::Error) -> &'static str {
+    match err {
+        crate::Error::Extract(crate::extract::ExtractError::Raw(_)) => "RunError",
+        crate::Error::Extract(_) => "SpotifyError",
+        _ => "RunError",
     }
 }
 

@@ -16,7 +16,7 @@ use crate::config::Credentials;
 pub enum SecretError {
     /// No such secret, or it has no value yet.
     #[error(
-        "the Spotify secret {arn} {problem}; put the app's credentials in it: aws secretsmanager put-secret-value --secret-id {arn} --secret-string '{{\"client_id\":\"…\",\"client_secret\":\"…\"}}'"
+        "the Spotify secret {arn} {problem}; put the app's credentials in it from standard input, never on a command line: aws secretsmanager put-secret-value --secret-id {arn} --secret-string file:///dev/stdin, then paste {{\"client_id\":\"…\",\"client_secret\":\"…\"}} and press Ctrl-D"
     )]
     Missing {
         /// The secret's ARN or name.

@@ -16,7 +16,8 @@
 //!
 //! The order makes a crash harmless and a re-run finish the job: the new
 //! `current_albums` is committed first (the answers), then partitions are
-//! unregistered, then their files deleted.
+//! unregistered, then their files deleted. All of it holds the lake's
+//! catalog lease ([`crate::lease`]), as a load's catalog update does.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -30,6 +31,7 @@ use crate::config::ConfigError;
 use crate::ids::{ExtractDate, IdKind, SpotifyId};
 use crate::lake::current::{self as cur, CurrentError};
 use crate::lake::{PartitionKey, encode_parquet};
+use crate::lease::{Lease, LeaseKind, LeaseOptions};
 use crate::load::current as load_current;
 use crate::schema::Table;
 use crate::store::Location;
@@ -215,7 +217,25 @@ fn resolve(
 
 /// Takes `artists` (names or ids) out of the answers, and with `history`
 /// out of every table; with `dry_run` only says what it would remove.
+/// Holds the lake's catalog lease, unless it is a dry run.
 pub async fn forget(
+    lake: &Location,
+    catalog: Option<&dyn Catalog>,
+    artists: &[String],
+    history: bool,
+    dry_run: bool,
+    lease: &LeaseOptions,
+) -> Result<ForgetReport, Error> {
+    if dry_run {
+        return forget_held(lake, catalog, artists, history, true).await;
+    }
+    let lease = Lease::wait(lake, LeaseKind::Catalog, "forget", lease).await?;
+    let report = forget_held(lake, catalog, artists, history, false).await;
+    lease.release().await;
+    report
+}
+
+async fn forget_held(
     lake: &Location,
     catalog: Option<&dyn Catalog>,
     artists: &[String],

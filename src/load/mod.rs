@@ -9,6 +9,13 @@
 //! only after their files are written; then the snapshot's `albums` rows
 //! are folded into a new version of `current_albums`, which the catalog
 //! commits last ([`current`]).
+//!
+//! One writer at a time ([`crate::lease`]): a load holds its date's lease
+//! in the lake throughout (what it writes is the lake's date: the raw zone
+//! is only read, and may be read-only), and the lake's catalog lease while
+//! it rewrites the local catalog's files and while it folds and commits
+//! `current_albums`, so loads of different dates at once each register
+//! and fold everything they wrote.
 
 pub(crate) mod current;
 mod staging;
@@ -25,6 +32,7 @@ use crate::Error;
 use crate::catalog::Catalog;
 use crate::ids::{ExtractDate, IdKind, SpotifyId};
 use crate::lake::{self, PartitionKey};
+use crate::lease::{Lease, LeaseKind, LeaseOptions};
 use crate::raw::model::{self, Manifest};
 use crate::raw::{self, Listing, ObjectKind, Snapshot};
 use crate::schema::Table;
@@ -46,6 +54,8 @@ pub struct LoadOptions {
     pub concurrency: usize,
     /// Show a progress bar on stderr.
     pub progress: bool,
+    /// How the date's and the catalog's leases are taken.
+    pub lease: LeaseOptions,
 }
 
 impl Default for LoadOptions {
@@ -54,6 +64,7 @@ impl Default for LoadOptions {
             extract_date: None,
             concurrency: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
             progress: false,
+            lease: LeaseOptions::default(),
         }
     }
 }
@@ -120,8 +131,9 @@ struct Ctx {
 ///
 /// Returns a summary whose status is `partial` when the snapshot's manifest
 /// lists pending artists (they are not written). Fails when the snapshot
-/// cannot be found or listed, a partition cannot be written, or the
-/// catalog refuses a table; single bad objects are counted skips.
+/// cannot be found or listed, another writer holds its date's lease, a
+/// partition cannot be written, or the catalog refuses a table; single bad
+/// objects are counted skips.
 pub async fn load(
     raw: &Location,
     lake: &Location,
@@ -130,6 +142,26 @@ pub async fn load(
 ) -> Result<Summary, Error> {
     let started = Instant::now();
     let snapshot = Snapshot::resolve(raw, opts.extract_date).await?;
+    let date = snapshot.date();
+    let lease = Lease::take(
+        lake,
+        LeaseKind::LakeDate(date),
+        &format!("load of {date}"),
+        &opts.lease,
+    )
+    .await?;
+    let summary = load_snapshot(snapshot, lake, catalog, opts, started).await;
+    lease.release().await;
+    summary
+}
+
+async fn load_snapshot(
+    snapshot: Snapshot,
+    lake: &Location,
+    catalog: Option<&dyn Catalog>,
+    opts: &LoadOptions,
+    started: Instant,
+) -> Result<Summary, Error> {
     let date = snapshot.date();
     staging::clean(lake, date);
     let mut summary = Summary::new(date.to_string());
@@ -156,7 +188,8 @@ pub async fn load(
         manifest = manifest.is_some(),
         "Loading snapshot."
     );
-    let pending = pending_artists(manifest.as_ref());
+    let (pending, bad_pending) = pending_artists(manifest.as_ref());
+    summary.skipped.extend(bad_pending);
     let group_order = manifest
         .as_ref()
         .and_then(|m| m.requested.as_ref())
@@ -258,15 +291,32 @@ pub async fn load(
     }
 
     crate::crash::point("before-register");
+    let purpose = format!("load of {date}");
     if let Some(catalog) = catalog {
-        register(catalog, &keys, &mut summary).await?;
-    }
-    if let Some(catalog) = catalog {
-        register_views(catalog, &mut summary).await?;
+        // The local catalog rewrites whole files in the lake: another
+        // process's update between a read and a write would be lost.
+        let lease = if catalog.updates_need_lease() {
+            Some(Lease::wait(lake, LeaseKind::Catalog, &purpose, &opts.lease).await?)
+        } else {
+            None
+        };
+        let registered = async {
+            register(catalog, &keys, &mut summary).await?;
+            register_views(catalog, &mut summary).await
+        }
+        .await;
+        if let Some(lease) = lease {
+            lease.release().await;
+        }
+        registered?;
     }
     // The last step, and the commit readers see: until it, every answer is
-    // the one before this load.
-    summary.current = current::update(lake, catalog, written_albums).await?;
+    // the one before this load. Folds are serialised with every catalog:
+    // two folds of one committed version would each drop the other's rows.
+    let lease = Lease::wait(lake, LeaseKind::Catalog, &purpose, &opts.lease).await?;
+    let committed = current::update(lake, catalog, written_albums).await;
+    lease.release().await;
+    summary.current = committed?;
     if let Some(catalog) = catalog {
         summary.catalog.calls = catalog.calls();
     }
@@ -318,14 +368,35 @@ fn merge(into: &mut Warnings, from: Warnings) {
     }
 }
 
-fn pending_artists(manifest: Option<&Manifest>) -> HashSet<String> {
-    manifest
+/// The manifest's pending artists, and a skip for each pending entry whose
+/// id is not a Spotify id (a hand-edited or hostile manifest): such an
+/// entry names no artist that could ever be resumed, so it must not keep
+/// every load of the date partial, and its text is shown only escaped.
+fn pending_artists(manifest: Option<&Manifest>) -> (HashSet<String>, Vec<Skip>) {
+    let mut pending = HashSet::new();
+    let mut skipped = Vec::new();
+    let entries = manifest
         .and_then(|m| m.artists.as_ref())
         .into_iter()
-        .flatten()
-        .filter(|a| a.status.as_deref() == Some("pending"))
-        .filter_map(|a| a.artist_id.clone())
-        .collect()
+        .flatten();
+    for entry in entries.filter(|a| a.status.as_deref() == Some("pending")) {
+        let Some(id) = entry.artist_id.as_deref() else {
+            continue;
+        };
+        if SpotifyId::is_valid(id) {
+            pending.insert(id.to_owned());
+        } else {
+            let shown: String = id.chars().take(40).flat_map(char::escape_default).collect();
+            skipped.push(Skip::new(
+                "manifest",
+                "pending",
+                format!(
+                    "the manifest lists a pending artist id \"{shown}\" that is not a Spotify id; ignored (run the extract again to rewrite the manifest)"
+                ),
+            ));
+        }
+    }
+    (pending, skipped)
 }
 
 fn progress_bar(show: bool, len: u64) -> indicatif::ProgressBar {

@@ -11,6 +11,7 @@
 
 mod committed;
 mod output;
+mod statement;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ use url::Url;
 
 pub use committed::ReadStats;
 pub use output::{Format, format_batches};
+pub use statement::check as check_statement;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::lake::current::{self as cur, Commit, CurrentError};
@@ -98,6 +100,43 @@ pub enum QueryError {
         /// The lake.
         lake: String,
     },
+    /// The lake holds no table folder: nothing was ever loaded there (or
+    /// `--lake` names the wrong folder). An empty answer would look like
+    /// one over data.
+    #[error(
+        "the lake {lake} holds no tables (no {tables} folder), so there is nothing to query; check --lake (or [lake] url), or write the tables with `spotify-lake load --raw <raw zone> --lake {lake}` (or try `spotify-lake demo`)"
+    )]
+    NoTables {
+        /// The lake.
+        lake: String,
+        /// The table folders looked for.
+        tables: String,
+    },
+    /// Listing the lake's top level failed.
+    #[error(transparent)]
+    ListLake(#[from] crate::store::ListLakeError),
+    /// The SQL is not one read-only query ([`statement`]).
+    #[error(
+        "query {name} is not a read-only query ({what}): `query` runs one SELECT, WITH, VALUES or EXPLAIN statement; write files with `--format csv > file` instead"
+    )]
+    NotReadOnly {
+        /// The query's name or file.
+        name: String,
+        /// What was found instead.
+        what: String,
+    },
+    /// SQL bigger than any query needs (too long, or an expression
+    /// chain too deep to plan): refused before the engine sees it, since
+    /// DataFusion clones and plans expressions recursively (a 1,500-term
+    /// sum overflows an 8 MiB stack in a debug build, and a 10,000-term
+    /// one took 273 s and 1 GB to plan with a 256 MiB stack).
+    #[error("query {name} is too big to plan safely: {what}; is it the right file?")]
+    Runaway {
+        /// The query's name or file.
+        name: String,
+        /// What is too big, with the limit.
+        what: String,
+    },
     /// Formatting the result failed.
     #[error("cannot format the result as {format}")]
     Format {
@@ -110,6 +149,40 @@ pub enum QueryError {
 }
 
 const LAKE_URL: &str = "spotify-lake://lake/";
+
+/// Fails when the lake holds none of the tables' folders (`albums/`,
+/// `tracks/`, `artists/`, `playlist_tracks/`, `current_albums/`): `query`
+/// there would print empty answers as if they were answers. One listing of
+/// the lake's top level. (`report` draws an empty lake as "Nothing to
+/// chart" instead, so it does not call this.)
+pub async fn ensure_tables(lake: &Location) -> Result<(), QueryError> {
+    let listed = lake
+        .store
+        .list_with_delimiter(None)
+        .await
+        .map_err(crate::store::ListLakeError::of(lake))?;
+    let names: Vec<&str> = Table::ALL
+        .iter()
+        .map(|t| t.name())
+        .chain([CURRENT_ALBUMS])
+        .collect();
+    let any = listed
+        .common_prefixes
+        .iter()
+        .filter_map(|p| p.parts().next_back())
+        .any(|part| names.contains(&part.as_ref()));
+    if any {
+        return Ok(());
+    }
+    Err(QueryError::NoTables {
+        lake: lake.to_string(),
+        tables: names
+            .iter()
+            .map(|n| format!("{n}/"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
 
 /// A DataFusion session with the lake's tables and the views registered.
 pub struct Engine {

@@ -293,43 +293,42 @@ fn album_fields() -> BoxedStrategy<Vec<(&'static str, Option<Value>)>> {
 }
 
 /// A whole album named by `id`: well-typed tracks with valid durations,
-/// possibly repeated, every page present (`total` and `total_tracks`
-/// equal to the items, absent, null or smaller), odd optional fields.
-/// Returns the body and its durations in item order.
+/// no track id twice, every page present (`total` and `total_tracks`
+/// equal to the items, absent or null), odd optional fields. Returns the
+/// body and its durations in item order. (More items than the total, or a
+/// track id twice, is a skip: [`messy_album`].)
 pub(crate) fn whole_album(id: String) -> BoxedStrategy<(Value, Vec<i64>)> {
-    let tracks = prop::collection::vec(whole_track(), 1..24).prop_flat_map(|tracks| {
-        let n = tracks.len();
-        // Duplicate items: some tracks appear again at the end.
-        let repeats = prop::collection::vec(0..n, 0..3);
-        (Just(tracks), repeats).prop_map(|(mut tracks, repeats)| {
-            for i in repeats {
-                tracks.push(tracks[i].clone());
-            }
-            tracks
-        })
+    let tracks = prop::collection::vec(whole_track(), 1..24).prop_map(|tracks| {
+        let mut seen = std::collections::HashSet::new();
+        tracks
+            .into_iter()
+            .filter(|(t, _)| {
+                t.get("id")
+                    .and_then(Value::as_str)
+                    .is_none_or(|id| seen.insert(id.to_owned()))
+            })
+            .collect::<Vec<_>>()
     });
-    (tracks, album_fields(), text(), 0u8..5, 0u8..4)
+    (tracks, album_fields(), text(), 0u8..3, 0u8..3)
         .prop_map(
             move |(tracks, fields, name, total_kind, album_total_kind)| {
                 let n = tracks.len() as i64;
-                let smaller_or_equal = |kind: u8| match kind {
+                let equal_or_absent = |kind: u8| match kind {
                     0 => None,
                     1 => Some(Value::Null),
-                    2 => Some(Value::from(n - 1)),
-                    3 => Some(Value::from(-5)),
                     _ => Some(Value::from(n)),
                 };
                 let durations: Vec<i64> = tracks.iter().map(|(_, ms)| *ms).collect();
                 let items: Vec<Value> = tracks.into_iter().map(|(t, _)| t).collect();
                 let paging = object(vec![
                     ("items", Some(Value::from(items))),
-                    ("total", smaller_or_equal(total_kind)),
+                    ("total", equal_or_absent(total_kind)),
                     ("next", Some(Value::Null)),
                 ]);
                 let mut all = vec![
                     ("id", Some(Value::from(id.clone()))),
                     ("name", Some(Value::from(name))),
-                    ("total_tracks", smaller_or_equal(album_total_kind)),
+                    ("total_tracks", equal_or_absent(album_total_kind)),
                     ("tracks", Some(paging)),
                 ];
                 all.extend(fields);

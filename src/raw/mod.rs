@@ -22,7 +22,7 @@ use std::io::Read as _;
 
 use bytes::Bytes;
 use futures::TryStreamExt as _;
-use object_store::path::Path;
+use object_store::path::{Path, PathPart};
 use object_store::{ObjectStore, ObjectStoreExt as _};
 use serde::de::DeserializeOwned;
 
@@ -84,6 +84,14 @@ pub enum RawError {
         /// Why.
         #[source]
         source: object_store::Error,
+    },
+    /// A local snapshot folder could not be listed.
+    #[error("cannot list {what}: {reason}")]
+    ListLocal {
+        /// What was listed.
+        what: String,
+        /// Why.
+        reason: String,
     },
 }
 
@@ -318,21 +326,41 @@ impl Snapshot {
     /// Lists every object file with one listing call. Names that are not
     /// `<22-char id>.json[.gz]` in a known folder are counted skips.
     pub async fn list(&self) -> Result<Listing, RawError> {
-        let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
-        let metas: Vec<_> = self
-            .store()
-            .list(prefix)
-            .try_collect()
-            .await
-            .map_err(|source| RawError::List {
-                what: self.describe(),
-                source,
-            })?;
         let mut listing = Listing::default();
+        let locations = match self.local_reader() {
+            // A local snapshot is read two levels deep by hand: object_store
+            // walks a directory recursively, following symlinks, and one
+            // symlink loop ended its walk early, losing the entries after it.
+            Some(reader) => {
+                let (locations, skipped) = tokio::task::spawn_blocking(move || reader.list())
+                    .await
+                    .map_err(|e| RawError::ListLocal {
+                        what: self.describe(),
+                        reason: e.to_string(),
+                    })?
+                    .map_err(|e| RawError::ListLocal {
+                        what: self.describe(),
+                        reason: e.to_string(),
+                    })?;
+                listing.skipped.extend(skipped);
+                locations
+            }
+            None => {
+                let prefix = (!self.prefix.as_ref().is_empty()).then_some(&self.prefix);
+                self.store()
+                    .list(prefix)
+                    .map_ok(|meta| meta.location)
+                    .try_collect()
+                    .await
+                    .map_err(|source| RawError::List {
+                        what: self.describe(),
+                        source,
+                    })?
+            }
+        };
         let depth = self.prefix.parts().count();
-        for meta in metas {
-            let parts: Vec<String> = meta
-                .location
+        for location in locations {
+            let parts: Vec<String> = location
                 .parts()
                 .skip(depth)
                 .map(|p| p.as_ref().to_owned())
@@ -346,31 +374,31 @@ impl Snapshot {
                             if let Some(first) = files.get(&id) {
                                 listing.skipped.push(Skip::new(
                                     "file",
-                                    meta.location.to_string(),
+                                    location.to_string(),
                                     format!(
                                         "a second body for {} {id}; {first} is used",
                                         kind.noun()
                                     ),
                                 ));
                             } else {
-                                files.insert(id, meta.location);
+                                files.insert(id, location);
                             }
                         }
-                        Err(reason) => listing.skipped.push(Skip::new(
-                            "file",
-                            meta.location.to_string(),
-                            reason,
-                        )),
+                        Err(reason) => {
+                            listing
+                                .skipped
+                                .push(Skip::new("file", location.to_string(), reason))
+                        }
                     },
                     None => listing.skipped.push(Skip::new(
                         "file",
-                        meta.location.to_string(),
+                        location.to_string(),
                         "not in a raw-zone folder (artists, artist_albums, albums, playlists)",
                     )),
                 },
                 _ => listing.skipped.push(Skip::new(
                     "file",
-                    meta.location.to_string(),
+                    location.to_string(),
                     "not part of the raw-zone layout",
                 )),
             }
@@ -378,16 +406,16 @@ impl Snapshot {
         Ok(listing)
     }
 
-    /// Reads one body, gunzipping `.json.gz`.
+    /// Reads one body, gunzipping `.json.gz`; a body over
+    /// [`MAX_BODY_BYTES`] is refused from its size, before it is read.
     pub async fn read(&self, path: &Path) -> Result<Bytes, String> {
-        let bytes = self
+        let got = self
             .store()
             .get(path)
             .await
-            .map_err(|e| format!("cannot read: {e}"))?
-            .bytes()
-            .await
             .map_err(|e| format!("cannot read: {e}"))?;
+        check_size(got.meta.size)?;
+        let bytes = got.bytes().await.map_err(|e| format!("cannot read: {e}"))?;
         decode(path, bytes)
     }
 
@@ -431,24 +459,133 @@ pub struct LocalReader {
 }
 
 impl LocalReader {
+    /// The snapshot's files as store paths: `manifest.json` and the files
+    /// of its folders, two levels and no deeper, symlinks followed one
+    /// step. An entry that cannot be followed (a symlink loop, a dangling
+    /// link, no permission) and a folder below the layout's are skips; a
+    /// missing snapshot folder has no files, and an unreadable one is the
+    /// error.
+    pub fn list(&self) -> std::io::Result<(Vec<Path>, Vec<Skip>)> {
+        let mut found = Vec::new();
+        let mut skipped = Vec::new();
+        let shown = |rel: &str| format!("{}/{rel}", self.root.display());
+        let base: Vec<PathPart<'static>> = self
+            .prefix
+            .parts()
+            .map(|p| p.as_ref().to_owned().into())
+            .collect();
+        let mut stack: Vec<(std::path::PathBuf, Vec<String>)> =
+            vec![(self.root.clone(), Vec::new())];
+        let mut top = true;
+        while let Some((dir, rel)) = stack.pop() {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                // Not written yet: no files, as object_store lists it.
+                Err(e) if top && e.kind() == std::io::ErrorKind::NotFound => break,
+                Err(e) if top => return Err(e),
+                Err(e) => {
+                    skipped.push(Skip::new(
+                        "file",
+                        shown(&rel.join("/")),
+                        format!("cannot be listed: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            top = false;
+            for entry in entries {
+                let entry = entry?;
+                let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                    skipped.push(Skip::new(
+                        "file",
+                        entry.path().display().to_string(),
+                        "its name is not UTF-8",
+                    ));
+                    continue;
+                };
+                let mut parts = rel.clone();
+                parts.push(name);
+                let what = shown(&parts.join("/"));
+                // Follows a symlink one step; a loop or dangling link fails here.
+                match std::fs::metadata(entry.path()) {
+                    Ok(meta) if meta.is_file() => found.push(Path::from_iter(
+                        base.iter()
+                            .cloned()
+                            .chain(parts.iter().map(|p| PathPart::from(p.clone()))),
+                    )),
+                    Ok(meta) if meta.is_dir() && parts.len() == 1 => {
+                        stack.push((entry.path(), parts))
+                    }
+                    Ok(meta) if meta.is_dir() => {
+                        skipped.push(Skip::new(
+                            "file",
+                            what,
+                            "a folder below the raw-zone layout",
+                        ));
+                    }
+                    Ok(_) => skipped.push(Skip::new("file", what, "not a file or folder")),
+                    Err(e) => {
+                        skipped.push(Skip::new("file", what, format!("cannot be followed: {e}")))
+                    }
+                }
+            }
+        }
+        found.sort();
+        Ok((found, skipped))
+    }
+
     /// Reads one body (a path from [`Snapshot::list`]), gunzipping `.json.gz`.
     pub fn read(&self, path: &Path) -> Result<Bytes, String> {
         let mut file = self.root.clone();
         for part in path.parts().skip(self.prefix.parts().count()) {
             file.push(part.as_ref());
         }
+        let meta = std::fs::metadata(&file).map_err(|e| format!("cannot read: {e}"))?;
+        check_size(meta.len())?;
         let bytes = std::fs::read(&file).map_err(|e| format!("cannot read: {e}"))?;
         decode(path, Bytes::from(bytes))
     }
 }
 
-/// Gunzips a `.json.gz` body; other bodies are returned as they are.
+/// The largest raw body read, compressed or expanded: 64 MiB. Spotify's
+/// largest bodies are a few hundred KB (an album with its tracks, a
+/// playlist page) and a 50,000-album manifest is about 10 MB, so anything
+/// bigger is not Spotify's, and reading it whole (a 6 GB file, a gzip bomb
+/// expanding 1,000-fold) would exhaust a Lambda's memory.
+pub const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A body's stored size against the cap.
+fn check_size(size: u64) -> Result<(), String> {
+    if size > MAX_BODY_BYTES {
+        return Err(format!(
+            "is {size} bytes, over the {} MiB cap of a raw body; not read",
+            MAX_BODY_BYTES >> 20
+        ));
+    }
+    Ok(())
+}
+
+/// Gunzips a `.json.gz` body, stopping at the cap; other bodies are
+/// returned as they are.
 fn decode(path: &Path, bytes: Bytes) -> Result<Bytes, String> {
+    decode_within(path, bytes, MAX_BODY_BYTES)
+}
+
+/// [`decode`] with the cap given.
+fn decode_within(path: &Path, bytes: Bytes, cap: u64) -> Result<Bytes, String> {
     if path.as_ref().ends_with(".gz") {
-        let mut out = Vec::with_capacity(bytes.len() * 6);
+        let mut out = Vec::with_capacity((bytes.len() * 6).min(cap as usize));
         flate2::read::GzDecoder::new(bytes.as_ref())
+            .take(cap + 1)
             .read_to_end(&mut out)
             .map_err(|e| format!("not valid gzip: {e}"))?;
+        if out.len() as u64 > cap {
+            return Err(format!(
+                "expands past the {} MiB cap of a raw body (from {} bytes of gzip); not read further",
+                cap >> 20,
+                bytes.len()
+            ));
+        }
         Ok(Bytes::from(out))
     } else {
         Ok(bytes)
@@ -487,6 +624,24 @@ fn object_file_id(kind: ObjectKind, name: &str) -> Result<SpotifyId, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_cap_and_says_so() {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(&vec![b' '; 3 << 20]).unwrap();
+        let bomb = Bytes::from(enc.finish().unwrap());
+        let path = Path::from("albums/0du5cEVh5yTK9QJze8zA0C.json.gz");
+        let err = decode_within(&path, bomb.clone(), 1 << 20).unwrap_err();
+        assert!(err.contains("expands past the 1 MiB cap"), "{err}");
+        assert_eq!(decode_within(&path, bomb, 4 << 20).unwrap().len(), 3 << 20);
+        let err = check_size(MAX_BODY_BYTES + 1).unwrap_err();
+        assert!(
+            err.contains("over the 64 MiB cap") && err.contains("not read"),
+            "{err}"
+        );
+        check_size(MAX_BODY_BYTES).unwrap();
+    }
 
     #[test]
     fn object_files_must_be_ids() {

@@ -137,10 +137,10 @@ proptest! {
         let date = "2026-11-26".parse().expect("a date");
         let store = std::sync::Arc::new(object_store::memory::InMemory::new());
         let snapshot = Snapshot {
-            raw: crate::store::Location {
-                store: store.clone(),
-                url: url::Url::parse("memory:///raw/").expect("a URL"),
-            },
+            raw: crate::store::Location::new(
+                store.clone(),
+                url::Url::parse("memory:///raw/").expect("a URL"),
+            ),
             prefix: Path::from(snapshot_dir(date)),
             date,
         };

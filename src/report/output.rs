@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::figures::Report;
 use super::{ReportError, chart, html};
+use crate::config::ConfigError;
 use crate::store::Location;
 
 /// What `report` writes.
@@ -40,13 +41,31 @@ impl ReportFormat {
     }
 
     /// `--format` if given, else `--out`'s extension, else HTML; and the
-    /// output path (`report.<ext>` when no `--out`).
-    pub fn resolve(out: Option<PathBuf>, format: Option<Self>) -> (PathBuf, Self) {
-        let format = format
-            .or_else(|| out.as_deref().and_then(Self::from_path))
-            .unwrap_or(ReportFormat::Html);
+    /// output path (`report.<ext>` when no `--out`). Without `--format`,
+    /// an extension that names no format (`r.pdf`) is a usage error rather
+    /// than an HTML page under that name; a name without an extension is
+    /// HTML.
+    pub fn resolve(
+        out: Option<PathBuf>,
+        format: Option<Self>,
+    ) -> Result<(PathBuf, Self), ConfigError> {
+        let format = match (format, out.as_deref()) {
+            (Some(format), _) => format,
+            (None, Some(path)) => match path.extension() {
+                None => ReportFormat::Html,
+                Some(ext) => Self::from_path(path).ok_or_else(|| ConfigError::Value {
+                    key: "--out".into(),
+                    value: path.display().to_string(),
+                    expected: format!(
+                        "unknown extension {:?}; use .html (or .htm), .svg or .png, or name the format with --format html|svg|png",
+                        format!(".{}", ext.to_string_lossy())
+                    ),
+                })?,
+            },
+            (None, None) => ReportFormat::Html,
+        };
         let out = out.unwrap_or_else(|| PathBuf::from(format.default_file()));
-        (out, format)
+        Ok((out, format))
     }
 }
 
@@ -101,7 +120,7 @@ mod tests {
 
     #[test]
     fn the_format_follows_the_flag_then_the_extension_then_html() {
-        let r = |out: Option<&str>, f| ReportFormat::resolve(out.map(PathBuf::from), f);
+        let r = |out: Option<&str>, f| ReportFormat::resolve(out.map(PathBuf::from), f).unwrap();
         assert_eq!(
             r(None, None),
             (PathBuf::from("report.html"), ReportFormat::Html)
@@ -123,5 +142,29 @@ mod tests {
             sidecar_path(Path::new("x/report.html")),
             PathBuf::from("x/report.json")
         );
+        // An explicit format takes any name.
+        assert_eq!(
+            r(Some("r.pdf"), Some(ReportFormat::Png)).1,
+            ReportFormat::Png
+        );
+    }
+
+    /// Regression (issue "Nothing fails silently"): `--out r.pdf` wrote an
+    /// HTML page named r.pdf.
+    #[test]
+    fn an_unknown_extension_without_a_format_is_a_usage_error() {
+        for out in ["r.pdf", "charts/report.jpeg", "r.HTML5"] {
+            let err = ReportFormat::resolve(Some(PathBuf::from(out)), None).unwrap_err();
+            assert!(matches!(err, ConfigError::Value { .. }));
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!("--out = {out}: unknown extension"))
+                    && text.contains(".html")
+                    && text.contains(".svg")
+                    && text.contains(".png")
+                    && text.contains("--format"),
+                "{text}"
+            );
+        }
     }
 }

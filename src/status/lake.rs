@@ -24,9 +24,8 @@ pub(super) async fn read_lake(
 ) -> Result<(Vec<TableStatus>, Vec<Warning>), crate::Error> {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut listing = lake.store.list(None);
-    let list_error = |source: object_store::Error| StatusError::ListLake {
-        lake: lake.to_string(),
-        source,
+    let list_error = |source: object_store::Error| {
+        StatusError::from(crate::store::ListLakeError::of(lake)(source))
     };
     while let Some(meta) = listing.try_next().await.map_err(list_error)? {
         let parts: Vec<String> = meta

@@ -47,6 +47,7 @@ mod text;
 
 use lake::*;
 use snapshots::*;
+pub use snapshots::{RawHead, raw_head, resume_for};
 use text::*;
 
 /// Where `run`, `load` and the Lambda record their last summary, relative
@@ -67,16 +68,8 @@ const SNAPSHOT_LINES: usize = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
     /// Listing the lake failed (permissions, network, a broken folder).
-    #[error(
-        "cannot list the lake {lake}; check that --lake (or [lake] url) names a readable directory or s3://bucket/prefix"
-    )]
-    ListLake {
-        /// The lake.
-        lake: String,
-        /// Why.
-        #[source]
-        source: object_store::Error,
-    },
+    #[error(transparent)]
+    ListLake(#[from] crate::store::ListLakeError),
     /// Reading a file that exists failed (not a missing one: that is a state).
     #[error("cannot read {path}; check that the {zone} is readable")]
     Read {
@@ -455,10 +448,10 @@ mod tests {
     }
 
     fn memory(name: &str) -> Location {
-        Location {
-            store: Arc::new(InMemory::new()),
-            url: Url::parse(&format!("memory:///{name}/")).unwrap(),
-        }
+        Location::new(
+            Arc::new(InMemory::new()),
+            Url::parse(&format!("memory:///{name}/")).unwrap(),
+        )
     }
 
     fn read(d: &str, status: SnapshotState) -> SnapshotRead {
@@ -609,6 +602,49 @@ mod tests {
         assert_eq!(raw_root(&raw), "/data/raw/");
         raw.url = Url::parse("file:///data/raw/").unwrap();
         assert_eq!(folder_date(&raw.url), None);
+    }
+
+    #[tokio::test]
+    async fn the_raw_head_reads_back_to_the_newest_complete_snapshot_only() {
+        let (raw, lake) = (memory("raw"), memory("lake"));
+        let head = raw_head(&raw, &lake, date("2026-12-01")).await.unwrap();
+        assert!(head.newest.is_none() && head.newest_complete.is_none());
+        let put = |d: &str, body: String| {
+            let raw = raw.clone();
+            let path = Path::from(format!("extract_date={d}/{}", raw::MANIFEST));
+            async move { raw.store.put(&path, body.into()).await.unwrap() }
+        };
+        put("2026-11-12", r#"{"status": "complete"}"#.into()).await;
+        put("2026-11-19", r#"{"status": "complete"}"#.into()).await;
+        put(
+            "2026-11-26",
+            format!(r#"{{"status": "partial", "artists": [{{"artist_id": "{A}", "status": "pending"}}, {{"artist_id": "{B}", "status": "complete"}}]}}"#),
+        )
+        .await;
+        let head = raw_head(&raw, &lake, date("2026-12-01")).await.unwrap();
+        let newest = head.newest.as_ref().unwrap();
+        assert_eq!(newest.extract_date, "2026-11-26");
+        assert_eq!(newest.status, SnapshotState::Partial);
+        assert_eq!(newest.pending_artists.len(), 1);
+        assert_eq!(head.newest_complete, Some(date("2026-11-19")));
+        assert_eq!(head.complete_age_days(date("2026-12-01")), Some(12));
+
+        let resume = resume_for(&raw, &lake, date("2026-11-26"))
+            .await
+            .unwrap()
+            .expect("a partial snapshot has a resume command");
+        assert_eq!(Some(&resume), newest.resume.as_ref(), "status's command");
+        assert!(
+            resume.command.ends_with(&format!("--artist {A}")),
+            "{}",
+            resume.command
+        );
+        assert!(
+            resume_for(&raw, &lake, date("2026-11-19"))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

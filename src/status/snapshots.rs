@@ -14,28 +14,11 @@ pub(super) type SnapshotRead = (SnapshotInfo, ManifestRead);
 pub(super) async fn read_snapshots(
     raw: &Location,
 ) -> Result<(Vec<SnapshotRead>, ManifestRead), crate::Error> {
-    // `--raw` may name one snapshot folder, as `load` allows.
-    let dated: Vec<(ExtractDate, Path)> = match folder_date(&raw.url) {
-        Some(date) => vec![(date, Path::from(raw::MANIFEST))],
-        None => Snapshot::dates(raw)
-            .await?
-            .into_iter()
-            .map(|d| {
-                (
-                    d,
-                    Path::from(format!("{}/{}", raw::snapshot_dir(d), raw::MANIFEST)),
-                )
-            })
-            .collect(),
-    };
+    let dated = dated_manifests(raw).await?;
     let mut read: Vec<SnapshotRead> = futures::stream::iter(dated)
         .map(|(date, path)| async move {
             let manifest = read_manifest(raw, &path).await?;
-            let status = match &manifest {
-                Ok(Some(m)) => manifest_state(m),
-                Ok(None) => SnapshotState::NoManifest,
-                Err(_) => SnapshotState::UnreadableManifest,
-            };
+            let status = read_state(&manifest);
             let info = SnapshotInfo {
                 extract_date: date.to_string(),
                 status,
@@ -50,6 +33,105 @@ pub(super) async fn read_snapshots(
         None => Ok(None),
     };
     Ok((read, newest))
+}
+
+/// Each snapshot's date and its manifest's path, oldest first. `--raw` may
+/// name one snapshot folder, as `load` allows.
+async fn dated_manifests(raw: &Location) -> Result<Vec<(ExtractDate, Path)>, crate::Error> {
+    Ok(match folder_date(&raw.url) {
+        Some(date) => vec![(date, Path::from(raw::MANIFEST))],
+        None => Snapshot::dates(raw)
+            .await?
+            .into_iter()
+            .map(|d| (d, manifest_path(d)))
+            .collect(),
+    })
+}
+
+/// `extract_date=…/manifest.json` below the raw zone root.
+fn manifest_path(date: ExtractDate) -> Path {
+    Path::from(format!("{}/{}", raw::snapshot_dir(date), raw::MANIFEST))
+}
+
+/// The state a manifest read gives its snapshot.
+fn read_state(manifest: &ManifestRead) -> SnapshotState {
+    match manifest {
+        Ok(Some(m)) => manifest_state(m),
+        Ok(None) => SnapshotState::NoManifest,
+        Err(_) => SnapshotState::UnreadableManifest,
+    }
+}
+
+/// The raw zone's newest snapshot and its newest complete one: what the
+/// Lambda's `{"resume": true}` and its staleness metric read (DESIGN.md,
+/// Nothing fails silently).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawHead {
+    /// The newest snapshot, as `status` shows it: its pending work and,
+    /// unless it is complete, the `resume` command that finishes it.
+    pub newest: Option<Newest>,
+    /// The newest snapshot whose manifest says it is complete.
+    pub newest_complete: Option<ExtractDate>,
+}
+
+impl RawHead {
+    /// Days from the newest complete snapshot to `today` (`None` when no
+    /// snapshot is complete).
+    pub fn complete_age_days(&self, today: ExtractDate) -> Option<i64> {
+        self.newest_complete
+            .map(|d| (today.date() - d.date()).num_days())
+    }
+}
+
+/// Lists the raw zone's snapshots, then reads manifests from the newest back
+/// until a complete one: usually one or two reads, and never the lake
+/// (`lake` only goes into the resume command).
+pub async fn raw_head(
+    raw: &Location,
+    lake: &Location,
+    today: ExtractDate,
+) -> Result<RawHead, crate::Error> {
+    let mut head = RawHead {
+        newest: None,
+        newest_complete: None,
+    };
+    for (date, path) in dated_manifests(raw).await?.into_iter().rev() {
+        let manifest = read_manifest(raw, &path).await?;
+        let status = read_state(&manifest);
+        if head.newest.is_none() {
+            let info = SnapshotInfo {
+                extract_date: date.to_string(),
+                status,
+            };
+            head.newest = Some(newest(raw, lake, &(info, Ok(None)), manifest, today));
+        }
+        if status == SnapshotState::Complete {
+            head.newest_complete = Some(date);
+            break;
+        }
+    }
+    Ok(head)
+}
+
+/// The command that finishes the snapshot of `date`, read from its
+/// manifest: the one `status` prints when it is the newest. `None` when
+/// the manifest says the snapshot is complete. With no manifest, the
+/// command runs the configured artists for that date.
+pub async fn resume_for(
+    raw: &Location,
+    lake: &Location,
+    date: ExtractDate,
+) -> Result<Option<Resume>, crate::Error> {
+    let path = match folder_date(&raw.url) {
+        Some(_) => Path::from(raw::MANIFEST),
+        None => manifest_path(date),
+    };
+    let manifest = read_manifest(raw, &path).await?;
+    let info = SnapshotInfo {
+        extract_date: date.to_string(),
+        status: read_state(&manifest),
+    };
+    Ok(newest(raw, lake, &(info, Ok(None)), manifest, date).resume)
 }
 
 /// `Ok(None)` when there is no manifest; the inner `Err` when it does not

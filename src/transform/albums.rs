@@ -4,9 +4,7 @@
 use arrow::array::{BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::record_batch::RecordBatch;
 
-use super::columns::{
-    append_artist_names, first_artist, string_list, table_columns, to_i32, utc_millis,
-};
+use super::columns::{append_artist_names, first_artist, string_list, table_columns, utc_millis};
 use super::dates::{date32, parse_release_date};
 use super::{TransformError, Warnings, warn};
 use crate::raw::model::{Album, Track};
@@ -97,7 +95,7 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
             .iter()
             .map(|t| t.duration_ms.unwrap_or_default())
             .sum();
-        let release = parse_release_date(album.release_date.as_deref());
+        let release = parse_release_date(album.release_date.as_deref(), latest_year(input));
         if release.unreadable {
             warn(&mut warnings, "release_date");
             tracing::warn!(album = %input.album_id, release_date = ?album.release_date, "Unreadable release date stored as null.");
@@ -116,15 +114,19 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
             .release_date_precision
             .append_option(album.release_date_precision.as_deref());
         albums.release_year.append_option(release.year);
+        let mut number =
+            |v: Option<i64>, column: &str| count(v, column, input.album_id.as_str(), &mut warnings);
         albums
             .total_tracks
-            .append_option(to_i32(album.total_tracks));
+            .append_option(number(album.total_tracks, "total_tracks"));
         // `complete_tracks` bounds the count to an i32.
         albums.track_count.append_value(complete.len() as i32);
         albums.duration_ms.append_value(duration);
         albums.is_deluxe.append_value(is_deluxe(&album.name));
         albums.label.append_option(album.label.as_deref());
-        albums.popularity.append_option(to_i32(album.popularity));
+        albums
+            .popularity
+            .append_option(number(album.popularity, "popularity"));
         albums
             .upc
             .append_option(album.external_ids.as_ref().and_then(|e| e.upc.as_deref()));
@@ -136,10 +138,12 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
             tracks.album_id.append_value(&input.album_id);
             tracks.track_id.append_option(track.id.as_deref());
             tracks.track_name.append_option(track.name.as_deref());
-            tracks.disc_number.append_option(to_i32(track.disc_number));
+            tracks
+                .disc_number
+                .append_option(number(track.disc_number, "disc_number"));
             tracks
                 .track_number
-                .append_option(to_i32(track.track_number));
+                .append_option(number(track.track_number, "track_number"));
             tracks.duration_ms.append_option(track.duration_ms);
             tracks.explicit.append_option(track.explicit);
             append_artist_names(&mut tracks.artist_names, track.artists.as_deref());
@@ -155,6 +159,28 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
         skipped,
         warnings,
     })
+}
+
+/// The latest plausible release year of an album extracted at
+/// `extracted_at_ms`: the year after the extract's.
+fn latest_year(input: &AlbumInput) -> i32 {
+    chrono::DateTime::from_timestamp_millis(input.extracted_at_ms)
+        .map_or(i32::MAX, |t| chrono::Datelike::year(&t).saturating_add(1))
+}
+
+/// A count (track number, total, popularity) as an `int` column: a
+/// negative or overflowing value is null, counted under the column's name
+/// and logged, never a silent null.
+fn count(v: Option<i64>, column: &str, album_id: &str, warnings: &mut Warnings) -> Option<i32> {
+    let v = v?;
+    match i32::try_from(v) {
+        Ok(n) if n >= 0 => Some(n),
+        _ => {
+            warn(warnings, column);
+            tracing::warn!(album = %album_id, column, value = v, "A negative or overflowing number stored as null.");
+            None
+        }
+    }
 }
 
 /// The album's tracks if it is whole, else why not.
@@ -179,6 +205,27 @@ fn complete_tracks(input: &AlbumInput) -> Result<Vec<&Track>, String> {
         return Err(format!(
             "has {} of its {total} tracks (a track page is missing); re-extract it",
             present.len()
+        ));
+    }
+    // More tracks than the album says it has: a page fetched twice, or a
+    // body not from Spotify; its duration would be wrong.
+    if let Some(total) = expected
+        && (present.len() as i64) > total
+    {
+        return Err(format!(
+            "lists {} track items but its total is {total}; re-extract it",
+            present.len()
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = present
+        .iter()
+        .filter_map(|t| t.id.as_deref())
+        .find(|id| !seen.insert(*id))
+    {
+        return Err(format!(
+            "lists track {:?} more than once; re-extract it",
+            twice.chars().take(40).collect::<String>()
         ));
     }
     if present.len() < items.len() {

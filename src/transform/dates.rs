@@ -9,22 +9,30 @@ pub struct ReleaseDate {
     pub date: Option<NaiveDate>,
     /// The year of `date`.
     pub year: Option<i32>,
-    /// The string was present but unreadable (`0000`, garbage): counted.
+    /// The string was present but unreadable (`0000`, garbage) or an
+    /// impossible year: counted.
     pub unreadable: bool,
 }
 
+/// The first year a sound recording can be from: the phonograph's, 1877.
+pub const FIRST_RECORDING_YEAR: i32 = 1877;
+
 /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD` by its length, whatever the
 /// stated precision says (SPOTIFY_API.md §4: the two can disagree). `0000`,
-/// year 0 and garbage give a null date flagged `unreadable`; an absent date
-/// (local files) gives a null date, not flagged.
+/// garbage, signed years (`-001`, `+999`) and years before
+/// [`FIRST_RECORDING_YEAR`] or after `latest_year` (the year after the
+/// extract: a typo like `9999` would stretch every chart's axis and skew
+/// the trend) give a null date flagged `unreadable`; an absent date (local
+/// files) gives a null date, not flagged.
 ///
 /// ```
 /// use spotify_lake::transform::parse_release_date;
-/// let d = parse_release_date(Some("1979-08"));
+/// let d = parse_release_date(Some("1979-08"), 2027);
 /// assert_eq!(d.date.unwrap().to_string(), "1979-08-01");
-/// assert!(parse_release_date(Some("0000")).unreadable);
+/// assert!(parse_release_date(Some("0000"), 2027).unreadable);
+/// assert!(parse_release_date(Some("9999-12-31"), 2027).unreadable);
 /// ```
-pub fn parse_release_date(raw: Option<&str>) -> ReleaseDate {
+pub fn parse_release_date(raw: Option<&str>, latest_year: i32) -> ReleaseDate {
     let Some(s) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
         return ReleaseDate {
             date: None,
@@ -38,9 +46,13 @@ pub fn parse_release_date(raw: Option<&str>) -> ReleaseDate {
         10 => s.to_owned(),
         _ => String::new(),
     };
-    let ok = padded.len() == 10 && padded.as_bytes()[4] == b'-' && padded.as_bytes()[7] == b'-';
+    let ok = padded.len() == 10
+        && padded.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && padded.as_bytes()[4] == b'-'
+        && padded.as_bytes()[7] == b'-';
+    let years = FIRST_RECORDING_YEAR..=latest_year;
     match NaiveDate::parse_from_str(&padded, "%Y-%m-%d") {
-        Ok(date) if ok && date.format("%Y").to_string() != "0000" => ReleaseDate {
+        Ok(date) if ok && years.contains(&chrono::Datelike::year(&date)) => ReleaseDate {
             date: Some(date),
             year: Some(chrono::Datelike::year(&date)),
             unreadable: false,
@@ -79,7 +91,7 @@ mod tests {
             (Some("2011-11-15"), Some("2011-11-15")),
         ];
         for (input, want) in cases {
-            let d = parse_release_date(input);
+            let d = parse_release_date(input, 2027);
             assert_eq!(d.date.map(|d| d.to_string()).as_deref(), want);
             assert_eq!(d.year, Some(want.unwrap()[..4].parse().unwrap()));
             assert!(!d.unreadable);
@@ -98,12 +110,31 @@ mod tests {
             "1999/01/01",
             "19999",
         ] {
-            let d = parse_release_date(Some(bad));
+            let d = parse_release_date(Some(bad), 2027);
             assert_eq!((d.date, d.year, d.unreadable), (None, None, true), "{bad}");
         }
-        let missing = parse_release_date(None);
+        let missing = parse_release_date(None, 2027);
         assert_eq!((missing.date, missing.unreadable), (None, false));
-        assert!(!parse_release_date(Some("")).unreadable);
+        assert!(!parse_release_date(Some(""), 2027).unreadable);
+    }
+
+    #[test]
+    fn impossible_years_are_null_and_flagged() {
+        for bad in [
+            "-001-01-01",
+            "+999-01-01",
+            "9999-12-31",
+            "0001",
+            "1876-12-31",
+            "2028",
+        ] {
+            let d = parse_release_date(Some(bad), 2027);
+            assert_eq!((d.date, d.year, d.unreadable), (None, None, true), "{bad}");
+        }
+        for good in ["1877", "1877-01-01", "2027-12-31"] {
+            let d = parse_release_date(Some(good), 2027);
+            assert!(!d.unreadable && d.year.is_some(), "{good}");
+        }
     }
 
     #[test]

@@ -116,7 +116,7 @@ proptest! {
     }
 
     /// Whole albums are all rows, with the sum and count of their tracks
-    /// (duplicates included), whatever their optional fields say.
+    /// (no track id twice), whatever their optional fields say.
     #[test]
     fn a_whole_album_sums_its_tracks(albums in (1usize..6).prop_flat_map(|n| {
         (0..n).map(|i| arb::whole_album(arb::file_id(i))).collect::<Vec<_>>()

@@ -573,11 +573,14 @@ fn a_missing_or_broken_sql_file_is_an_error_naming_it() {
     run.assert_code(1);
     run.assert_stderr_has(&["broken.sql", "failed"]);
 
+    // A sound query on a lake with no tables is an error naming the lake
+    // (DESIGN.md, Nothing fails silently), not an empty answer.
     let own = t.root().join("own.sql");
     std::fs::write(&own, "SELECT count(*) AS n FROM latest_albums;\n").unwrap();
     let run = t.query(own.to_str().unwrap(), "csv");
-    run.assert_code(0);
-    assert_eq!(run.stdout, "n\n0\n", "an empty lake has no albums");
+    run.assert_code(1)
+        .assert_stderr_has(&["holds no tables", "spotify-lake demo"]);
+    assert!(run.stdout.is_empty());
 }
 
 #[test]
@@ -589,7 +592,7 @@ fn a_lake_url_of_an_unknown_scheme_is_an_error() {
         vec!["query", "album_length_by_year", "--lake", "s4://x"],
     ] {
         let run = run_cli(&args);
-        run.assert_code(1);
+        run.assert_code(2);
         run.assert_stderr_has(&["--lake", "s4://x"]);
     }
 }
@@ -597,7 +600,7 @@ fn a_lake_url_of_an_unknown_scheme_is_an_error() {
 #[test]
 fn a_lake_url_of_an_unknown_scheme_says_what_is_expected() {
     let run = run_cli(&["query", "album_length_by_year", "--lake", "s4://x"]);
-    run.assert_code(1);
+    run.assert_code(2);
     run.assert_stderr_has(&["s4://x", "expected a directory or s3://bucket/prefix"]);
 }
 
@@ -607,6 +610,77 @@ fn a_query_on_a_lake_that_does_not_exist_says_to_load_first() {
     let run = t.query("album_length_by_year", "csv");
     run.assert_code(1);
     run.assert_stderr_has(&["no such directory", "spotify-lake load"]);
+}
+
+/// Regression (issue "Nothing fails silently"): `query` on a lake folder
+/// holding no table printed empty answers and exited 0, as if the lake
+/// held no albums rather than being the wrong folder or never loaded.
+#[test]
+fn a_query_on_a_lake_without_tables_names_the_lake_and_says_to_load() {
+    let t = TempLake::new();
+    std::fs::create_dir_all(&t.lake).unwrap();
+    let lake = t.lake.display().to_string();
+    let says = [
+        lake.as_str(),
+        "holds no tables",
+        "albums/",
+        "spotify-lake load",
+        "spotify-lake demo",
+    ];
+    t.query("album_length_by_year", "csv")
+        .assert_code(1)
+        .assert_stderr_has(&says);
+    // Folders and files that are no table's do not count.
+    std::fs::create_dir_all(t.lake.join("notes")).unwrap();
+    std::fs::write(t.lake.join("notes/readme.txt"), "mine").unwrap();
+    std::fs::create_dir_all(t.lake.join("_runs")).unwrap();
+    std::fs::write(t.lake.join("_runs/last.json"), "{}").unwrap();
+    std::fs::write(t.lake.join("albums.csv"), "x").unwrap();
+    t.query("album_length_by_year", "json")
+        .assert_code(1)
+        .assert_stderr_has(&says);
+}
+
+/// Regression (issue "Nothing fails silently"): `query --format csv`
+/// failed on list columns ("CSV Writer does not support List data type"),
+/// so `SELECT *` over albums could not be exported. They are JSON text.
+#[test]
+fn csv_writes_list_columns_as_json_text() {
+    let t = TempLake::with_sample();
+    t.load_ok(&[]);
+    let lake = t.lake_arg();
+    for (table, column) in [("albums", "artist_names"), ("artists", "genres")] {
+        let sql = t.root().join(format!("all_{table}.sql"));
+        std::fs::write(&sql, format!("SELECT * FROM {table} ORDER BY 1")).unwrap();
+        let sql = sql.display().to_string();
+        let query = |format: &str| run_cli(&["query", &sql, "--lake", &lake, "--format", format]);
+        let csv = query("csv");
+        csv.assert_code(0);
+        let json = query("json");
+        json.assert_code(0);
+        let rows = match json.json() {
+            Value::Array(rows) => rows,
+            other => panic!("{other}"),
+        };
+        let header = csv.stdout.lines().next().unwrap_or_default();
+        assert!(header.split(',').any(|c| c == column), "{header}");
+        assert_eq!(csv.stdout.lines().count(), rows.len() + 1, "a line per row");
+        // Each row's list, as JSON text in a quoted CSV cell.
+        let lists: Vec<&Value> = rows
+            .iter()
+            .map(|r| &r[column])
+            .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+            .collect();
+        assert!(!lists.is_empty(), "{table}.{column}: no list to check");
+        for list in lists {
+            let cell = format!("\"{}\"", list.to_string().replace('"', "\"\""));
+            assert!(
+                csv.stdout.contains(&cell),
+                "no cell {cell} in the CSV:\n{}",
+                csv.stdout
+            );
+        }
+    }
 }
 
 #[test]

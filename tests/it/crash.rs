@@ -4,21 +4,16 @@
 //! and right after the crash no registered partition may lack its file.
 //! Every point on a local lake and on S3 + Glue (moto).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use bytes::Bytes;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use spotify_lake::aws::Aws;
-use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog};
 use spotify_lake::crash::CRASH_AT;
-use spotify_lake::schema::Table;
-use spotify_lake::store::Location;
 
 use crate::support::fake_spotify::{FakeData, FakeSpotify, Knobs};
-use crate::support::moto::{Moto, moto};
+use crate::support::moto::moto;
+use crate::support::target::Target;
 use crate::support::{
-    Run, TempLake, cli_command, rows_without_extracted_at, run_command, sample_snapshot,
-    zone_objects,
+    Run, TempLake, cli_command, lake_view, run_command, sample_snapshot, without_versions,
 };
 
 /// The points a `load` passes, each with the hit that aborts: the third
@@ -34,99 +29,15 @@ const LOAD_POINTS: [&str; 5] = [
 const RUN_POINT: &str = "raw-write@5";
 const DATE: &str = "2026-11-26";
 
-/// Where a test lands: a local lake with its catalog, or S3 + Glue.
-struct Target {
-    raw: String,
-    lake: String,
-    glue: Option<(Aws, String)>,
-}
-
-impl Target {
-    fn local(t: &TempLake) -> Target {
-        Target {
-            raw: t.raw_arg(),
-            lake: t.lake_arg(),
-            glue: None,
-        }
-    }
-
-    async fn s3(moto: &Moto, t: &TempLake, raw_on_s3: bool) -> Target {
-        let bucket = moto.unique("it-crash-");
-        moto.create_bucket(&bucket);
-        Target {
-            raw: if raw_on_s3 {
-                format!("s3://{bucket}/raw")
-            } else {
-                t.raw_arg()
-            },
-            lake: format!("s3://{bucket}/lake"),
-            glue: Some((Aws::load().await, moto.unique("it_crash_"))),
-        }
-    }
-
-    fn zone_args(&self) -> Vec<String> {
-        let mut args = vec![
-            "--raw".into(),
-            self.raw.clone(),
-            "--lake".into(),
-            self.lake.clone(),
-        ];
-        if let Some((_, db)) = &self.glue {
-            args.extend([
-                "--catalog".into(),
-                "glue".into(),
-                "--database".into(),
-                db.clone(),
-            ]);
-        }
-        args.extend(["--summary".into(), "json".into()]);
-        args
-    }
-
-    fn location(&self, url: &str) -> Location {
-        spotify_lake::store::open_with(url, self.glue.as_ref().map(|(aws, _)| aws)).unwrap()
-    }
-
-    fn catalog(&self) -> Box<dyn Catalog> {
-        match &self.glue {
-            Some((aws, db)) => Box::new(GlueCatalog::new(aws, db, &self.lake, false)),
-            None => Box::new(LocalCatalog::new(self.location(&self.lake).store)),
-        }
-    }
-
-    /// Every file of a zone: path → bytes; the last run's record aside
-    /// (its `seconds` differ from run to run).
-    async fn files(&self, url: &str) -> BTreeMap<String, Bytes> {
-        let mut files = zone_objects(&self.location(url)).await;
-        files.remove(spotify_lake::status::LAST_RUN);
-        files
-    }
-
-    /// Registered partitions, as folders, and the views present.
-    async fn registered(&self) -> (BTreeSet<String>, bool) {
-        let catalog = self.catalog();
-        let mut dirs = BTreeSet::new();
-        for table in Table::ALL {
-            for key in catalog.partitions(table).await.unwrap_or_default() {
-                dirs.insert(key.dir());
-            }
-        }
-        let view = &spotify_lake::sql::VIEWS[0];
-        let has_view = catalog.plan_view(view).await.ok()
-            == Some(spotify_lake::catalog::TableChange::Unchanged);
-        (dirs, has_view)
-    }
-
-    /// No partition is registered without its file.
-    async fn assert_registered_have_files(&self, point: &str) {
-        let lake = self.files(&self.lake).await;
-        for dir in self.registered().await.0 {
-            assert!(
-                lake.keys()
-                    .any(|p| p.starts_with(&format!("{dir}/")) && p.ends_with(".parquet")),
-                "{point}: {dir} is registered but has no file"
-            );
-        }
+/// No partition is registered without its file.
+async fn assert_registered_have_files(target: &Target, point: &str) {
+    let lake = target.files(&target.lake).await;
+    for dir in target.registered().await.0 {
+        assert!(
+            lake.keys()
+                .any(|p| p.starts_with(&format!("{dir}/")) && p.ends_with(".parquet")),
+            "{point}: {dir} is registered but has no file"
+        );
     }
 }
 
@@ -157,56 +68,6 @@ fn assert_aborted(run: &Run, point: &str) {
         run.code,
         run.stderr
     );
-}
-
-/// A Parquet file's rows as text, without `extracted_at` (two runs fetch
-/// at different times), sorted.
-fn rows_text(bytes: Bytes) -> Vec<String> {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut rows: Vec<String> = reader
-        .flat_map(|batch| rows_without_extracted_at(&batch.unwrap()))
-        .collect();
-    rows.sort();
-    rows
-}
-
-/// A lake's files with Parquet as rows (the catalog's files as bytes).
-/// A `current_albums` version is named by a hash of its content, which
-/// holds `extracted_at`: two runs that fetched at different times name
-/// their versions differently, so version names are compared as `V`.
-fn lake_view(files: BTreeMap<String, Bytes>) -> BTreeMap<String, Vec<String>> {
-    files
-        .into_iter()
-        .map(|(path, bytes)| {
-            let text = if path.ends_with(".parquet") {
-                rows_text(bytes)
-            } else {
-                vec![without_versions(&String::from_utf8_lossy(&bytes))]
-            };
-            (without_versions(&path), text)
-        })
-        .collect()
-}
-
-/// `text` with every 16-hex-digit `current_albums` version replaced by `V`.
-fn without_versions(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find(|c: char| c.is_ascii_hexdigit()) {
-        out.push_str(&rest[..i]);
-        let run = rest[i..]
-            .find(|c: char| !c.is_ascii_hexdigit())
-            .unwrap_or(rest.len() - i);
-        let word = &rest[i..i + run];
-        let bounded = !out.ends_with(|c: char| c.is_ascii_alphanumeric());
-        out.push_str(if run == 16 && bounded { "V" } else { word });
-        rest = &rest[i + run..];
-    }
-    out.push_str(rest);
-    out
 }
 
 async fn assert_same(point: &str, got: &Target, want: &Target, raw_too: bool) {
@@ -253,7 +114,7 @@ async fn load_matrix(make: impl AsyncFn(&TempLake) -> Target) {
         let dir = TempLake::with_sample();
         let target = make(&dir).await;
         assert_aborted(&spotify_lake(&["load"], &target, &[], Some(point)), point);
-        target.assert_registered_have_files(point).await;
+        assert_registered_have_files(&target, point).await;
         spotify_lake(&["load"], &target, &[], None).assert_code(0);
         assert_same(point, &target, &reference, false).await;
     }
@@ -302,7 +163,7 @@ async fn run_matrix(make: impl AsyncFn(&TempLake) -> Target) {
         &spotify_lake(&args, &target, &env, Some(RUN_POINT)),
         RUN_POINT,
     );
-    target.assert_registered_have_files(RUN_POINT).await;
+    assert_registered_have_files(&target, RUN_POINT).await;
     spotify_lake(&args, &target, &env, None).assert_code(0);
     assert_same(RUN_POINT, &target, &reference, true).await;
 }

@@ -390,3 +390,98 @@ async fn s3_and_glue_each_take_their_own_endpoint() {
     run.assert_code(1);
     run.assert_stderr_has(&["cannot write", "403"]);
 }
+
+/// The parameters of every table in `database`, by table.
+async fn table_parameters(
+    aws: &Aws,
+    database: &str,
+) -> std::collections::BTreeMap<String, std::collections::HashMap<String, String>> {
+    let client = aws_sdk_glue::Client::new(&aws.sdk);
+    let mut out = std::collections::BTreeMap::new();
+    for table in Table::ALL {
+        let got = client
+            .get_table()
+            .database_name(database)
+            .name(table.name())
+            .send()
+            .await
+            .unwrap();
+        let params = got
+            .table()
+            .and_then(|t| t.parameters())
+            .cloned()
+            .unwrap_or_default();
+        out.insert(table.name().to_owned(), params);
+    }
+    out
+}
+
+/// Regression (issue "Nothing fails silently"): turning `projection` off
+/// left an earlier load's projection keys on the Glue tables, so Athena
+/// went on projecting (new artists invisible) instead of reading the
+/// registered partitions.
+#[tokio::test(flavor = "multi_thread")]
+async fn projection_off_removes_the_projection_keys_from_the_glue_tables() {
+    let Some(moto) = moto("projection_off_removes_the_projection_keys_from_the_glue_tables") else {
+        return;
+    };
+    let s3 = s3_lake(&moto);
+    let raw = sample_raw();
+    let dir = tempfile::tempdir().unwrap();
+    let load_with = |projection: bool| {
+        let cfg = dir.path().join(format!("projection-{projection}.toml"));
+        std::fs::write(&cfg, format!("[catalog]\nprojection = {projection}\n")).unwrap();
+        let mut args = glue_load_args(raw.to_str().unwrap(), &s3.lake, &s3.database).to_vec();
+        args.extend(["--config", cfg.to_str().unwrap()]);
+        cli(&args)
+    };
+    let is_projection =
+        |k: &String| k.starts_with("projection.") || k == "storage.location.template";
+    let aws = Aws::load().await;
+
+    load_with(true).assert_code(0);
+    let on = table_parameters(&aws, &s3.database).await;
+    for (table, params) in &on {
+        assert_eq!(
+            params.get("projection.enabled").map(String::as_str),
+            Some("true"),
+            "{table}: {params:?}"
+        );
+        assert!(params.contains_key("storage.location.template"), "{table}");
+    }
+    assert!(
+        on["albums"].contains_key("projection.artist_id.values"),
+        "{:?}",
+        on["albums"]
+    );
+
+    let off = load_with(false);
+    off.assert_code(0);
+    assert_eq!(
+        off.json()["catalog"]["tables_updated"],
+        Table::ALL.len(),
+        "every table loses its projection keys"
+    );
+    for (table, params) in table_parameters(&aws, &s3.database).await {
+        let left: Vec<&String> = params.keys().filter(|k| is_projection(k)).collect();
+        assert!(left.is_empty(), "{table} keeps {left:?}");
+        assert_eq!(
+            params.get("classification").map(String::as_str),
+            Some("parquet"),
+            "{table}"
+        );
+    }
+    // The partitions stay registered: they are what Athena reads now.
+    let glue = GlueCatalog::new(&aws, &s3.database, &s3.lake, false);
+    let files = off.json()["partitions"]["existing"].as_u64().unwrap();
+    let mut registered = 0;
+    for table in Table::ALL {
+        registered += glue.partitions(table).await.unwrap().len() as u64;
+    }
+    assert_eq!(registered, files);
+
+    // Nothing left to remove: the next load changes no table.
+    let again = load_with(false);
+    again.assert_code(0);
+    assert_eq!(again.json()["catalog"]["tables_updated"], 0);
+}

@@ -201,7 +201,7 @@ async fn an_invocation_lands_what_its_response_counts_and_a_second_reuses_the_cl
     let runtime = FakeRuntime::start();
     let function = Function::start(&runtime, &stack.env(&arn));
 
-    let first = runtime.call(json!({"extract_date": DATE, "source": "aws.scheduler"}));
+    let first = runtime.call(json!({"extract_date": DATE}));
     let summary = first.response().clone();
     assert_eq!(summary["status"], "complete", "{summary}");
     assert_eq!(summary["extract_date"], DATE);
@@ -318,6 +318,11 @@ async fn a_missing_or_malformed_secret_is_the_invocations_clear_error() {
         msg.contains(missing) && msg.contains("does not exist") && msg.contains("put-secret-value"),
         "{msg}"
     );
+    // The fix it offers keeps the secret off the command line.
+    assert!(
+        msg.contains("--secret-string file:///dev/stdin") && !msg.contains("--secret-string '"),
+        "{msg}"
+    );
 
     let arn = stack
         .secret(&format!(
@@ -361,6 +366,70 @@ async fn a_missing_or_malformed_secret_is_the_invocations_clear_error() {
             .unwrap()
             .contains("\"artists\""),
         "{err}"
+    );
+}
+
+/// Failed runs fail (DESIGN.md, "Nothing fails silently"): a lapsed
+/// Premium subscription (403 on every call), a base URL without `/v1/`
+/// (every call 404s) and an unreachable API host (the token endpoint
+/// answers) are each the invocation's `SpotifyError`, naming the cause and
+/// the fix, with nothing written to the lake or the raw zone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_spotify_refuses_or_cannot_serve_is_the_invocations_error() {
+    let Some((stack, _, arn)) = stack_with_secret("lambda failed runs").await else {
+        return;
+    };
+    let event = json!({"extract_date": DATE});
+    let message = |err: &Value| {
+        assert_eq!(err["errorType"], "SpotifyError", "{err}");
+        err["errorMessage"].as_str().unwrap().to_owned()
+    };
+
+    stack.fake.set_knobs(|k| k.premium_lapsed = true);
+    let (err, _) = failed_invocation(&stack, &stack.env(&arn), event.clone()).await;
+    let msg = message(&err);
+    assert!(
+        msg.contains("403 Forbidden")
+            && msg.contains("Active premium subscription required for the owner of the app")
+            && msg.contains("Spotify developer dashboard"),
+        "{msg}"
+    );
+    stack.fake.set_knobs(|k| k.premium_lapsed = false);
+
+    let root = stack.fake.auth_base_url();
+    let mut env = stack.env(&arn);
+    env.push(("SPOTIFY_API_BASE_URL", root.clone()));
+    let (err, _) = failed_invocation(&stack, &env, event.clone()).await;
+    let msg = message(&err);
+    assert!(
+        msg.contains("404 Not Found")
+            && msg.contains(&format!(
+                "SPOTIFY_API_BASE_URL is {root} and must include the /v1/ path"
+            )),
+        "{msg}"
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut env = stack.env(&arn);
+    env.push((
+        "SPOTIFY_API_BASE_URL",
+        format!("http://127.0.0.1:{port}/v1/"),
+    ));
+    let (err, _) = failed_invocation(&stack, &env, event).await;
+    let msg = message(&err);
+    assert!(
+        msg.contains(&format!("cannot reach the Spotify API at 127.0.0.1:{port}"))
+            && msg.contains("check the network"),
+        "{msg}"
+    );
+
+    assert!(
+        stack.objects("raw").await.is_empty(),
+        "a failed run writes nothing to the raw zone"
     );
 }
 
@@ -507,4 +576,140 @@ async fn near_the_deadline_it_stops_fetching_writes_what_it_has_and_answers_part
     let (files, _) = stack.lake_rows().await;
     assert_eq!(summary["files_written"].as_u64(), Some(files as u64));
     assert_eq!(stack.glue_partitions().await, files as u64);
+}
+
+/// The EMF lines the function printed so far.
+fn emf_lines(function: &Function) -> Vec<Value> {
+    function
+        .output()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("_aws").is_some())
+        .collect()
+}
+
+/// Regression (issue "Nothing fails silently"): a run stopped by the quota
+/// stayed partial until someone ran it again by hand, and a typo in an
+/// event key (`"artist"`) ran the default artists. Now the daily
+/// `{"resume": true}` finishes the newest partial snapshot, and returns at
+/// once, without a request, when there is nothing to finish.
+#[tokio::test(flavor = "multi_thread")]
+async fn resume_finishes_a_quota_stopped_snapshot_and_otherwise_sends_no_request() {
+    let quota = Knobs {
+        quota_after: Some(12),
+        ..Knobs::dev()
+    };
+    let Some((stack, _, arn)) = stack_with_secret_and("lambda resume", quota).await else {
+        return;
+    };
+    let names = ["Bruno Mars", "Drake", "Michael Jackson"];
+    let runtime = FakeRuntime::start();
+    let mut env = stack.env(&arn);
+    env.push(("ARTISTS", serde_json::to_string(&names).unwrap()));
+    env.push(("CONCURRENCY", "1".into()));
+    let function = Function::start(&runtime, &env);
+
+    // An empty raw zone: nothing to resume, no request, no secret read.
+    let idle = runtime.call(json!({"resume": true})).response().clone();
+    assert_eq!(idle["status"], "complete", "{idle}");
+    assert_eq!(idle["resume"]["resumed"], false, "{idle}");
+    assert!(idle["resume"]["snapshot"].is_null(), "{idle}");
+    assert!(stack.fake.requests().is_empty(), "no request at all");
+
+    // The weekly run stops at the quota.
+    let first = runtime
+        .call(json!({"extract_date": DATE}))
+        .response()
+        .clone();
+    assert_eq!(first["status"], "partial", "{first}");
+    let pending = first["pending_artists"].as_array().unwrap().len();
+    assert!(pending > 0, "{first}");
+    assert!(first.get("resume").is_none(), "only a resume says resume");
+
+    // The day after, the quota is back: the resume finishes the snapshot.
+    stack.fake.set_knobs(|k| k.quota_after = None);
+    let resumed = runtime.call(json!({"resume": true})).response().clone();
+    assert_eq!(resumed["status"], "complete", "{resumed}");
+    assert_eq!(resumed["extract_date"], DATE);
+    assert_eq!(resumed["resume"]["resumed"], true, "{resumed}");
+    assert_eq!(resumed["resume"]["snapshot"], DATE);
+    assert!(
+        resumed["resume"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("partial (stopped: quota)"),
+        "{resumed}"
+    );
+    assert_eq!(resumed["pending_artists"], json!([]));
+    assert!(
+        resumed["fetched"]["artists"].as_u64().unwrap() <= pending as u64,
+        "only the pending artists are fetched again: {resumed}"
+    );
+    // Every artist is in the lake under the snapshot's date.
+    let want: BTreeMap<&str, String> = names
+        .iter()
+        .map(|n| {
+            let a = stack
+                .fake
+                .data()
+                .artists
+                .iter()
+                .find(|a| a.name == *n)
+                .unwrap();
+            (*n, a.id.clone())
+        })
+        .collect();
+    let lake = stack.objects("lake").await;
+    for (name, id) in &want {
+        let prefix = format!("albums/extract_date={DATE}/artist_id={id}/");
+        assert!(
+            lake.keys().any(|p| p.starts_with(&prefix)),
+            "{name} has no albums partition: {:?}",
+            lake.keys().collect::<Vec<_>>()
+        );
+    }
+    let manifest: Value = serde_json::from_slice(
+        &stack.objects("raw").await[&format!("extract_date={DATE}/manifest.json")],
+    )
+    .unwrap();
+    assert_eq!(manifest["status"], "complete", "{manifest}");
+
+    // Nothing left: a second resume answers at once, with no request.
+    let before = stack.fake.requests().len();
+    let again = runtime.call(json!({"resume": true})).response().clone();
+    assert_eq!(again["status"], "complete");
+    assert_eq!(again["resume"]["resumed"], false, "{again}");
+    assert_eq!(again["resume"]["snapshot"], DATE);
+    assert_eq!(again["requests"]["total"], 0);
+    assert_eq!(stack.fake.requests().len(), before, "no request to Spotify");
+
+    // The metrics the alarms read: Partial, then the complete snapshot's
+    // age from the resume and from the idle invocation after it.
+    let emf = emf_lines(&function);
+    assert_eq!(
+        emf.len(),
+        3,
+        "the first idle resume knows no complete snapshot: {emf:?}"
+    );
+    assert_eq!(emf[0]["Partial"], 1.0);
+    assert!(
+        emf[0].get("CompleteSnapshotAgeDays").is_none(),
+        "{}",
+        emf[0]
+    );
+    assert_eq!(emf[1]["Partial"], 0.0);
+    let age = emf[1]["CompleteSnapshotAgeDays"].as_f64().expect("an age");
+    assert!(age >= 0.0, "{age}");
+    assert_eq!(emf[2]["CompleteSnapshotAgeDays"].as_f64(), Some(age));
+    assert!(emf[2].get("Partial").is_none(), "no run, no run figures");
+
+    // A typo in a key is the invocation's error, and runs nothing.
+    let err = runtime.call(json!({"artist": ["Adele"]})).error().clone();
+    assert_eq!(err["errorType"], "EventError", "{err}");
+    let msg = err["errorMessage"].as_str().unwrap();
+    assert!(
+        msg.contains("\"artist\"") && msg.contains("unknown key"),
+        "{msg}"
+    );
+    assert_eq!(stack.fake.requests().len(), before);
 }

@@ -425,6 +425,38 @@ fn from_after_to_is_a_usage_error() {
     run.assert_code(2);
 }
 
+/// Regression (issue "Nothing fails silently"): `--out r.pdf` wrote an
+/// HTML page named r.pdf, exit 0.
+#[test]
+fn an_unknown_out_extension_is_a_usage_error_naming_the_valid_ones() {
+    let t = loaded_sample();
+    let lake = t.lake_arg();
+    let out = t.root().join("r.pdf");
+    let run = run_cli(&["report", "--lake", &lake, "--out", out.to_str().unwrap()]);
+    run.assert_code(2).assert_stderr_has(&[
+        "--out",
+        "unknown extension \".pdf\"",
+        ".html",
+        ".svg",
+        ".png",
+        "--format",
+    ]);
+    assert!(!out.exists(), "nothing written");
+    assert!(!t.root().join("r.json").exists(), "no sidecar either");
+    // Named explicitly, the format takes any file name.
+    let run = run_cli(&[
+        "report",
+        "--lake",
+        &lake,
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "svg",
+    ]);
+    run.assert_code(0);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("<svg"));
+}
+
 // ------------------------------------------------------- small and empty
 
 #[test]

@@ -13,11 +13,16 @@ use crate::support::{
     Run, TempLake, cli_command, read_raw_json, run_command, sample_snapshot, strings, table_rows,
 };
 
-const DATE: &str = "2026-11-26";
-const NEXT_WEEK: &str = "2026-12-03";
+pub(crate) const DATE: &str = "2026-11-26";
+pub(crate) const NEXT_WEEK: &str = "2026-12-03";
 
 /// A config file with the given artists (and fast backoff for the fault tests).
-fn config(t: &TempLake, artists: &[&str], groups: &[&str], playlists: &[&str]) -> String {
+pub(crate) fn config(
+    t: &TempLake,
+    artists: &[&str],
+    groups: &[&str],
+    playlists: &[&str],
+) -> String {
     let path = t.root().join("spotify-lake.toml");
     let list = |xs: &[&str]| {
         xs.iter()
@@ -35,7 +40,7 @@ fn config(t: &TempLake, artists: &[&str], groups: &[&str], playlists: &[&str]) -
     path.to_str().unwrap().to_owned()
 }
 
-fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> Run {
+pub(crate) fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> Run {
     run_with_log(fake, t, config, extra, None)
 }
 
@@ -46,6 +51,21 @@ fn run_with_log(
     config: &str,
     extra: &[&str],
     log: Option<&str>,
+) -> Run {
+    let env: Vec<(&str, String)> = log
+        .map(|l| ("RUST_LOG", l.to_owned()))
+        .into_iter()
+        .collect();
+    run_with_env(fake, t, config, extra, &env)
+}
+
+/// [`run_with`] with some of the fake's environment replaced or added.
+pub(crate) fn run_with_env(
+    fake: &FakeSpotify,
+    t: &TempLake,
+    config: &str,
+    extra: &[&str],
+    env: &[(&str, String)],
 ) -> Run {
     let (raw, lake) = (t.raw_arg(), t.lake_arg());
     let mut args = vec![
@@ -64,8 +84,8 @@ fn run_with_log(
     for (k, v) in fake.env() {
         cmd.env(k, v);
     }
-    if let Some(level) = log {
-        cmd.env("RUST_LOG", level);
+    for (k, v) in env {
+        cmd.env(k, v);
     }
     run_command(cmd, &args)
 }
@@ -80,11 +100,11 @@ fn bruno_mars_run(knobs: Knobs) -> (FakeSpotify, TempLake, Run) {
     (fake, t, run)
 }
 
-fn sample_fake() -> FakeData {
+pub(crate) fn sample_fake() -> FakeData {
     FakeData::from_sample(&sample_snapshot())
 }
 
-const SAMPLE_ARTISTS: [&str; 3] = ["Drake", "Michael Jackson", "Bruno Mars"];
+pub(crate) const SAMPLE_ARTISTS: [&str; 3] = ["Drake", "Michael Jackson", "Bruno Mars"];
 
 /// SPOTIFY_API.md §7: search + artist + album pages per group, then one GET
 /// per album plus its track pages past the first 50.

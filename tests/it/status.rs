@@ -314,30 +314,39 @@ fn with_fake(fake: &FakeSpotify, args: &[&str]) -> Run {
     run_command(cmd, args)
 }
 
-#[test]
-fn the_resume_command_status_prints_finishes_a_quota_stopped_run() {
+/// A run of the sample that Spotify's quota stops after 30 requests, with
+/// `extra` flags: the fake, the folder, the config file and the run.
+fn quota_stopped_run(extra: &[&str]) -> (FakeSpotify, TempLake, String, Run) {
     let mut knobs = Knobs::dev();
     knobs.quota_after = Some(30);
     let fake = FakeSpotify::start_blocking(FakeData::from_sample(&sample_snapshot()), knobs);
     let t = TempLake::new();
     let cfg = run_config(&t);
+    let run = run_sample(&fake, &t, &cfg, extra);
+    (fake, t, cfg, run)
+}
+
+/// `run` of the sample's date into `t` with `cfg` and `extra` flags.
+fn run_sample(fake: &FakeSpotify, t: &TempLake, cfg: &str, extra: &[&str]) -> Run {
     let (raw, lake) = (t.raw_arg(), t.lake_arg());
-    let first = with_fake(
-        &fake,
-        &[
-            "run",
-            "--config",
-            &cfg,
-            "--raw",
-            &raw,
-            "--lake",
-            &lake,
-            "--extract-date",
-            SAMPLE_DATE,
-            "--summary",
-            "json",
-        ],
-    );
+    let mut args = vec![
+        "run",
+        "--config",
+        cfg,
+        "--raw",
+        &raw,
+        "--lake",
+        &lake,
+        "--extract-date",
+        SAMPLE_DATE,
+    ];
+    args.extend_from_slice(extra);
+    with_fake(fake, &args)
+}
+
+#[test]
+fn the_resume_command_status_prints_finishes_a_quota_stopped_run() {
+    let (fake, t, cfg, first) = quota_stopped_run(&["--summary", "json"]);
     first.assert_code(3);
     let pending = first.json()["pending_artists"].clone();
     assert!(!pending.as_array().unwrap().is_empty());
@@ -373,6 +382,60 @@ fn the_resume_command_status_prints_finishes_a_quota_stopped_run() {
     assert_eq!(table(&s, "albums")["unregistered"], 0);
     let kinds = warning_kinds(&s);
     assert!(kinds.iter().all(|k| k == "stale"), "{kinds:?}");
+}
+
+/// The `resume` line of a summary table.
+fn summary_resume_line(run: &Run) -> String {
+    run.stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("resume          "))
+        .unwrap_or_else(|| panic!("no resume line in the summary:\n{}", run.stdout))
+        .to_owned()
+}
+
+/// Regression (issue "Nothing fails silently"): a partial run's or load's
+/// summary said `status partial` and listed pending artists, but not how to
+/// finish them: now it ends with the exact command `status` prints.
+#[test]
+fn a_partial_summary_prints_the_resume_command_status_prints() {
+    let (fake, t, cfg, run) = quota_stopped_run(&[]);
+    let (raw, lake) = (t.raw_arg(), t.lake_arg());
+    run.assert_code(3);
+    assert!(
+        run.stdout.contains("status          partial"),
+        "{}",
+        run.stdout
+    );
+    let printed = summary_resume_line(&run);
+    let s = status_json(&t, &["--config", &cfg]);
+    assert_eq!(
+        printed,
+        s["raw"]["newest"]["resume"]["command"].as_str().unwrap(),
+        "the summary's command is status's"
+    );
+    assert!(
+        printed.starts_with(&format!(
+            "spotify-lake run --extract-date {SAMPLE_DATE} --raw "
+        )) && printed.contains(" --artist ")
+            && printed.ends_with(&format!(" --config {cfg}")),
+        "{printed}"
+    );
+
+    // A load of the partial snapshot says the same (without --config: it
+    // was given none).
+    let load = run_cli(&["load", "--raw", &raw, "--lake", &lake]);
+    load.assert_code(3);
+    let s = status_json(&t, &[]);
+    assert_eq!(
+        summary_resume_line(&load),
+        s["raw"]["newest"]["resume"]["command"].as_str().unwrap()
+    );
+
+    // A complete run prints none; nor does the JSON summary.
+    fake.set_knobs(|k| k.quota_after = None);
+    let done = run_sample(&fake, &t, &cfg, &[]);
+    done.assert_code(0);
+    assert!(!done.stdout.contains("resume"), "{}", done.stdout);
 }
 
 #[test]

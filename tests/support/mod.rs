@@ -14,6 +14,7 @@ pub mod fake_spotify;
 pub mod loopback;
 pub mod moto;
 pub mod seed;
+pub mod target;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -256,6 +257,56 @@ pub async fn zone_objects(zone: &spotify_lake::store::Location) -> BTreeMap<Stri
             got.bytes().await.expect("read an object"),
         );
     }
+    out
+}
+
+/// A Parquet file's rows as text, without `extracted_at` (two runs fetch
+/// at different times), sorted.
+pub fn rows_text(bytes: bytes::Bytes) -> Vec<String> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut rows: Vec<String> = reader
+        .flat_map(|batch| rows_without_extracted_at(&batch.unwrap()))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// A lake's files with Parquet as rows (the catalog's files as bytes).
+/// A `current_albums` version is named by a hash of its content, which
+/// holds `extracted_at`: two runs that fetched at different times name
+/// their versions differently, so version names are compared as `V`.
+pub fn lake_view(files: BTreeMap<String, bytes::Bytes>) -> BTreeMap<String, Vec<String>> {
+    files
+        .into_iter()
+        .map(|(path, bytes)| {
+            let text = if path.ends_with(".parquet") {
+                rows_text(bytes)
+            } else {
+                vec![without_versions(&String::from_utf8_lossy(&bytes))]
+            };
+            (without_versions(&path), text)
+        })
+        .collect()
+}
+
+/// `text` with every 16-hex-digit `current_albums` version replaced by `V`.
+pub fn without_versions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(|c: char| c.is_ascii_hexdigit()) {
+        out.push_str(&rest[..i]);
+        let run = rest[i..]
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(rest.len() - i);
+        let word = &rest[i..i + run];
+        let bounded = !out.ends_with(|c: char| c.is_ascii_alphanumeric());
+        out.push_str(if run == 16 && bounded { "V" } else { word });
+        rest = &rest[i + run..];
+    }
+    out.push_str(rest);
     out
 }
 
