@@ -35,7 +35,7 @@ export CARGO_TERM_COLOR=never
 CACHE="${SPOTIFY_LAKE_CACHE:-$HOME/.cache/spotify-lake}"
 FUZZ_TARGET_DIR="${FUZZ_TARGET_DIR:-$CACHE/fuzz-target}"
 CARGO_FUZZ_VERSION=0.13.2
-TARGETS=(raw_bodies album_transform config_toml manifest lambda_event)
+TARGETS=(raw_bodies album_transform config_toml manifest lambda_event dates)
 # FUZZ_PROFILE=dev|release picks the build (see above).
 FUZZ_PROFILE="${FUZZ_PROFILE:-release}"
 case "$FUZZ_PROFILE" in

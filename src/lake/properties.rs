@@ -77,7 +77,7 @@ proptest! {
             .into_iter()
             .map(|(artist_id, artist)| ArtistInput { artist_id, artist, extracted_at_ms: -1 })
             .collect();
-        let (batch, _) = transform::artists(inputs).expect("the code and schemas/ agree");
+        let (batch, _, _) = transform::artists(inputs).expect("the code and schemas/ agree");
         round_trips(&batch)?;
         if let Ok(playlist) = parse_body::<Playlist>(&playlist) {
             let out = transform::playlist_tracks(&PlaylistInput { playlist, extracted_at_ms: 0 })

@@ -268,13 +268,14 @@ async fn load_snapshot(
         }
     }
 
-    if let Some((key, rows, mut skipped)) = load_artists(&ctx).await? {
+    if let Some((key, rows, mut skipped, warnings)) = load_artists(&ctx).await? {
         summary.files_written += 1;
         *summary
             .rows
             .entry(Table::Artists.name().into())
             .or_default() += rows;
         summary.skipped.append(&mut skipped);
+        merge(&mut summary.warnings, warnings);
         keys.push(key);
     }
     for (key, rows, warnings) in load_playlists(&ctx, &mut summary.skipped).await? {
@@ -613,7 +614,9 @@ async fn load_artist(
 }
 
 /// The `artists` partition: every `artists/*.json` of the snapshot.
-async fn load_artists(ctx: &Ctx) -> Result<Option<(PartitionKey, u64, Vec<Skip>)>, Error> {
+async fn load_artists(
+    ctx: &Ctx,
+) -> Result<Option<(PartitionKey, u64, Vec<Skip>, Warnings)>, Error> {
     let files = ctx.listing.of(ObjectKind::Artist);
     if files.is_empty() {
         return Ok(None);
@@ -642,11 +645,11 @@ async fn load_artists(ctx: &Ctx) -> Result<Option<(PartitionKey, u64, Vec<Skip>)
     let key = PartitionKey::Artists {
         date: ctx.snapshot.date(),
     };
-    let (batch, mut more) = transform::artists(inputs)?;
+    let (batch, mut more, warnings) = transform::artists(inputs)?;
     skipped.append(&mut more);
     let file = lake::encode_parquet(&batch, &key.file_path())?;
     lake::put_partition(ctx.lake.store.as_ref(), &key, file).await?;
-    Ok(Some((key, batch.num_rows() as u64, skipped)))
+    Ok(Some((key, batch.num_rows() as u64, skipped, warnings)))
 }
 
 /// One `playlist_tracks` partition per playlist whose body holds items.

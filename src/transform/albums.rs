@@ -4,7 +4,9 @@
 use arrow::array::{BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::record_batch::RecordBatch;
 
-use super::columns::{append_artist_names, first_artist, string_list, table_columns, utc_millis};
+use super::columns::{
+    append_artist_names, count_i32, first_artist, string_list, table_columns, utc_millis,
+};
 use super::dates::{date32, parse_release_date};
 use super::{TransformError, Warnings, warn};
 use crate::raw::model::{Album, Track};
@@ -114,8 +116,9 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
             .release_date_precision
             .append_option(album.release_date_precision.as_deref());
         albums.release_year.append_option(release.year);
-        let mut number =
-            |v: Option<i64>, column: &str| count(v, column, input.album_id.as_str(), &mut warnings);
+        let mut number = |v: Option<i64>, column: &str| {
+            count_i32(v, column, input.album_id.as_str(), &mut warnings)
+        };
         albums
             .total_tracks
             .append_option(number(album.total_tracks, "total_tracks"));
@@ -166,21 +169,6 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
 fn latest_year(input: &AlbumInput) -> i32 {
     chrono::DateTime::from_timestamp_millis(input.extracted_at_ms)
         .map_or(i32::MAX, |t| chrono::Datelike::year(&t).saturating_add(1))
-}
-
-/// A count (track number, total, popularity) as an `int` column: a
-/// negative or overflowing value is null, counted under the column's name
-/// and logged, never a silent null.
-fn count(v: Option<i64>, column: &str, album_id: &str, warnings: &mut Warnings) -> Option<i32> {
-    let v = v?;
-    match i32::try_from(v) {
-        Ok(n) if n >= 0 => Some(n),
-        _ => {
-            warn(warnings, column);
-            tracing::warn!(album = %album_id, column, value = v, "A negative or overflowing number stored as null.");
-            None
-        }
-    }
 }
 
 /// The album's tracks if it is whole, else why not.

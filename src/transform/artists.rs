@@ -3,8 +3,8 @@
 use arrow::array::{Int32Builder, Int64Builder, StringBuilder};
 use arrow::record_batch::RecordBatch;
 
-use super::TransformError;
-use super::columns::{string_list, table_columns, to_i32, utc_millis};
+use super::columns::{count_i32, count_i64, string_list, table_columns, utc_millis};
+use super::{TransformError, Warnings};
 use crate::raw::model::Artist;
 use crate::schema::Table;
 use crate::summary::Skip;
@@ -30,11 +30,15 @@ pub struct ArtistInput {
 }
 
 /// Builds the `artists` batch, sorted by artist_id; a body whose id
-/// disagrees with its file is a skip.
-pub fn artists(mut inputs: Vec<ArtistInput>) -> Result<(RecordBatch, Vec<Skip>), TransformError> {
+/// disagrees with its file is a skip; negative or overflowing figures are
+/// null and counted in the warnings.
+pub fn artists(
+    mut inputs: Vec<ArtistInput>,
+) -> Result<(RecordBatch, Vec<Skip>, Warnings), TransformError> {
     inputs.sort_by(|a, b| a.artist_id.cmp(&b.artist_id));
     let mut cols = ArtistColumns::new();
     let mut skipped = Vec::new();
+    let mut warnings = Warnings::new();
     for input in &inputs {
         let a = &input.artist;
         if a.id != input.artist_id {
@@ -60,12 +64,14 @@ pub fn artists(mut inputs: Vec<ArtistInput>) -> Result<(RecordBatch, Vec<Skip>),
             }
             None => cols.genres.append(false),
         }
+        let followers = a.followers.as_ref().and_then(|f| f.total);
         cols.followers
-            .append_option(a.followers.as_ref().and_then(|f| f.total));
-        cols.popularity.append_option(to_i32(a.popularity));
+            .append_option(count_i64(followers, "followers", &a.id, &mut warnings));
+        cols.popularity
+            .append_option(count_i32(a.popularity, "popularity", &a.id, &mut warnings));
         cols.extracted_at.append_value(input.extracted_at_ms);
     }
-    Ok((cols.finish()?, skipped))
+    Ok((cols.finish()?, skipped, warnings))
 }
 
 #[cfg(test)]
@@ -79,7 +85,7 @@ mod tests {
             r#"{"id":"a","name":"Drake","genres":["rap"],"followers":{"total":5},"popularity":90}"#,
         )
         .unwrap();
-        let (batch, skipped) = artists(vec![
+        let (batch, skipped, warnings) = artists(vec![
             ArtistInput {
                 artist_id: "b".into(),
                 artist,
@@ -92,10 +98,29 @@ mod tests {
             },
         ])
         .unwrap();
-        assert!(skipped.is_empty());
+        assert!(skipped.is_empty() && warnings.is_empty(), "{warnings:?}");
         assert_eq!(batch.schema(), Table::Artists.arrow_schema());
         assert_eq!(batch.column_by_name("followers").unwrap().null_count(), 1);
         let ids = arrow::array::AsArray::as_string::<i32>(batch.column(0).as_ref());
         assert_eq!(ids.value(0), "a");
+    }
+
+    #[test]
+    fn negative_or_overflowing_figures_are_null_and_counted() {
+        let odd: Artist = serde_json::from_str(
+            r#"{"id":"a","name":"Odd","followers":{"total":-3},"popularity":3000000000}"#,
+        )
+        .unwrap();
+        let input = ArtistInput {
+            artist_id: "a".into(),
+            artist: odd,
+            extracted_at_ms: 0,
+        };
+        let (batch, _, warnings) = artists(vec![input]).unwrap();
+        assert_eq!(warnings.get("followers"), Some(&1));
+        assert_eq!(warnings.get("popularity"), Some(&1));
+        for column in ["followers", "popularity"] {
+            assert_eq!(batch.column_by_name(column).unwrap().null_count(), 1);
+        }
     }
 }

@@ -6,6 +6,8 @@
 //! file does not have. So a column is named once in code and once in its
 //! data file, and the unit tests (which build every table) catch any drift.
 
+use super::{Warnings, warn};
+
 macro_rules! table_columns {
     ($name:ident for $table:expr; $($col:ident: $builder:ty = $init:expr),+ $(,)?) => {
         pub(crate) struct $name {
@@ -86,7 +88,48 @@ pub(crate) fn first_artist(
     artists?.iter().flatten().next()
 }
 
-/// An `i64` from JSON as an `int` column: out of range → null.
-pub(crate) fn to_i32(v: Option<i64>) -> Option<i32> {
-    v.and_then(|v| i32::try_from(v).ok())
+/// A count from JSON (a track number, a total, a popularity) as an `int`
+/// column: a negative or overflowing value is null, counted under the
+/// column's name in `warnings` and logged with `object`, never a silent
+/// null.
+pub(crate) fn count_i32(
+    v: Option<i64>,
+    column: &str,
+    object: &str,
+    warnings: &mut Warnings,
+) -> Option<i32> {
+    let n = count_i64(v, column, object, warnings)?;
+    match i32::try_from(n) {
+        Ok(n) => Some(n),
+        Err(_) => {
+            odd_number(column, object, n, warnings);
+            None
+        }
+    }
+}
+
+/// [`count_i32`] for a `bigint` column (followers): negative → null,
+/// counted.
+pub(crate) fn count_i64(
+    v: Option<i64>,
+    column: &str,
+    object: &str,
+    warnings: &mut Warnings,
+) -> Option<i64> {
+    let n = v?;
+    if n < 0 {
+        odd_number(column, object, n, warnings);
+        return None;
+    }
+    Some(n)
+}
+
+fn odd_number(column: &str, object: &str, value: i64, warnings: &mut Warnings) {
+    warn(warnings, column);
+    tracing::warn!(
+        object,
+        column,
+        value,
+        "A negative or overflowing number stored as null."
+    );
 }

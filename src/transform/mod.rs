@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 pub use albums::{AlbumInput, AlbumTables, albums_and_tracks};
 pub use artists::{ArtistInput, artists};
-pub use dates::{ReleaseDate, parse_release_date, parse_timestamp_millis};
+pub use dates::{FIRST_RECORDING_YEAR, ReleaseDate, parse_release_date, parse_timestamp_millis};
 pub use playlists::{PlaylistInput, PlaylistTables, playlist_tracks};
 
 /// Why a batch could not be built: a mismatch between the code and
