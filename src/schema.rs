@@ -6,7 +6,7 @@
 //! embedded at build time (`include_str!`), so the binary runs from any
 //! folder, and everything else derives from them: the Arrow schema the
 //! transform builds and the lake writes, the listing tables of the embedded
-//! engine, and (later) the Glue columns.
+//! engine, and the Glue columns.
 //!
 //! Why TOML and not Rust: analysts and the Glue catalog read the same
 //! definitions, comments included, and a data file is easier to review than

@@ -1,7 +1,7 @@
 //! Opens a lake or raw-zone location given as a directory or URL.
 //!
 //! Both zones live behind `object_store`, so the same code writes a laptop
-//! folder and (with the `aws` store, later) an S3 prefix. A location is the
+//! folder and an S3 prefix (object_store's `aws` store). A location is the
 //! store wrapped in a [`PrefixStore`], so every other module speaks in paths
 //! relative to the zone's root (`albums/extract_date=…/…`) and never sees
 //! where the root is.

@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
             artist,
             extracted_at_ms: 0,
         };
-        let (batch, skipped) =
+        let (batch, skipped, _) =
             transform::artists(vec![input]).expect("the code and schemas/ agree");
         assert_eq!(batch.num_rows() + skipped.len(), 1, "a row or a skip");
         let key = PartitionKey::Artists { date };
