@@ -161,7 +161,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     out!("{out}");
     let lake_arg = lake_dir.display();
     outln!(
-        "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query latest.sql --lake {lake_arg} --format csv   (your own SQL over albums, tracks, artists, latest_albums)"
+        "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query my.sql --lake {lake_arg} --format csv   (your own SQL file over albums, tracks, artists, latest_albums)"
     );
     let report_path = root.join("report.html");
     let built = report::build(&lake, Some(catalog), &Filters::default()).await?;

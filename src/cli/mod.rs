@@ -157,6 +157,17 @@ enum Command {
     /// Example: spotify-lake status --raw samples/raw --lake lake --format json
     #[command(after_help = AFTER_HELP)]
     Status(status::StatusArgs),
+    /// Print a shell completion script for spotify-lake.
+    ///
+    /// Writes the script to stdout; load it from the shell's startup file.
+    ///
+    /// Example: spotify-lake completions bash > ~/.local/share/bash-completion/completions/spotify-lake
+    /// (zsh: `spotify-lake completions zsh > "${fpath[1]}/_spotify-lake"`; fish:
+    /// `spotify-lake completions fish > ~/.config/fish/completions/spotify-lake.fish`)
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -277,7 +288,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "engine")]
         Command::Report(args) => engine::report_cmd(args).await,
         Command::Status(args) => status::status(args).await,
+        Command::Completions { shell } => completions(shell),
     }
+}
+
+/// `completions <shell>`: clap_complete's script for the whole command line.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "spotify-lake", &mut script);
+    std::io::Write::write_all(&mut std::io::stdout(), &script).map_err(stdout_failed)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Stage one (file, flags, environment) and stage two (resolve).

@@ -905,7 +905,7 @@ impl<'a> Run<'a> {
                 ));
             }
         };
-        tracing::info!(query = %name, artist = %hit.id, name = ?hit.name, resolved_by = by, "Artist resolved by search.");
+        tracing::info!(query = %name, artist = %hit.id, name = hit.name.as_deref().unwrap_or(""), resolved_by = by, "Artist resolved by search.");
         let id = SpotifyId::parse(IdKind::Artist, &hit.id).expect("filtered to valid ids");
         Ok(Resolved {
             query,
@@ -1036,7 +1036,7 @@ impl<'a> Run<'a> {
                 self.client.stopped().unwrap_or(StopReason::Deadline),
             ));
         }
-        tracing::info!(artist = %id, name = ?name, albums = listed.len(), "Artist extracted.");
+        tracing::info!(artist = %id, name = name.as_deref().unwrap_or(""), albums = listed.len(), "Artist extracted.");
         let mut rec = record(r, "complete");
         rec.artist_name = name.or(rec.artist_name);
         Ok(rec)

@@ -92,11 +92,23 @@ pub fn strength(r2: f64) -> &'static str {
     }
 }
 
-/// `got longer by 6.6 minutes per decade`, or `kept about the same length`
-/// when the slope rounds to 0.0.
+/// Below this r² the line explains almost nothing, and the reading says
+/// so instead of giving a direction.
+pub const NO_CLEAR_TREND_R2: f64 = 0.1;
+
+/// Whether the line explains too little to read a direction from.
+fn unclear(fit: &Fit) -> bool {
+    fit.r2.is_some_and(|r2| r2 < NO_CLEAR_TREND_R2)
+}
+
+/// `got longer by 6.6 minutes per decade`, `kept about the same length`
+/// when the slope rounds to 0.0, or `show no clear trend in length` when
+/// r² is under [`NO_CLEAR_TREND_R2`].
 fn change(fit: &Fit) -> String {
     let d = fit.slope_minutes_per_decade();
-    if d.abs() < 0.05 {
+    if unclear(fit) {
+        "show no clear trend in length".to_owned()
+    } else if d.abs() < 0.05 {
         "kept about the same length".to_owned()
     } else {
         let way = if d > 0.0 { "longer" } else { "shorter" };
@@ -106,7 +118,7 @@ fn change(fit: &Fit) -> String {
 
 fn sign(fit: &Fit) -> i8 {
     let d = fit.slope_minutes_per_decade();
-    if d.abs() < 0.05 {
+    if unclear(fit) || d.abs() < 0.05 {
         0
     } else if d > 0.0 {
         1
@@ -250,7 +262,7 @@ mod tests {
         let s = reading(
             &scope,
             Some(&fit(-0.31, 0.7, 38)),
-            Some(&fit(0.2, 0.05, 35)),
+            Some(&fit(0.2, 0.15, 35)),
         );
         assert!(
             s.contains("got shorter by 3.1 minutes per decade")
@@ -258,10 +270,21 @@ mod tests {
                 && s.contains("but standard editions alone (deluxe excluded) got longer by 2.0"),
             "{s}"
         );
-        let s = reading(&scope, Some(&fit(0.001, 0.0, 38)), None);
+        let s = reading(&scope, Some(&fit(0.001, 0.2, 38)), None);
         assert!(
             s.contains("kept about the same length") && s.contains("too few for a trend"),
             "{s}"
+        );
+        // Under r² 0.1 the line explains almost nothing: no direction given.
+        let s = reading(
+            &scope,
+            Some(&fit(0.6583, 0.0, 38)),
+            Some(&fit(0.6417, 0.09, 35)),
+        );
+        assert_eq!(
+            s,
+            "From 1972 to 2023, albums show no clear trend in length (38 albums, r² 0.00: a very weak fit), \
+             and standard editions alone (deluxe excluded) show no clear trend in length (35 albums, r² 0.09)."
         );
         let no_deluxe = Scope { deluxe: 0, ..scope };
         let s = reading(

@@ -100,7 +100,7 @@ pub fn albums_and_tracks(mut inputs: Vec<AlbumInput>) -> Result<AlbumTables, Tra
         let release = parse_release_date(album.release_date.as_deref(), latest_year(input));
         if release.unreadable {
             warn(&mut warnings, "release_date");
-            tracing::warn!(album = %input.album_id, release_date = ?album.release_date, "Unreadable release date stored as null.");
+            tracing::warn!(album = %input.album_id, release_date = album.release_date.as_deref().unwrap_or(""), "Unreadable release date stored as null.");
         }
         let artists = album.artists.as_deref();
         albums.album_id.append_value(&input.album_id);

@@ -299,3 +299,24 @@ fn logs_to_a_pipe_carry_no_colour_escapes() {
     let stderr = String::from_utf8_lossy(&run.output.stderr);
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef spotify-lake"),
+        ("fish", "complete -c spotify-lake"),
+    ] {
+        let run = run_cli(&["completions", shell]);
+        run.assert_code(0);
+        assert!(
+            run.stdout.contains(marker),
+            "{shell}: {}",
+            &run.stdout[..200.min(run.stdout.len())]
+        );
+        for command in ["run", "load", "query", "status", "forget", "report", "demo"] {
+            assert!(run.stdout.contains(command), "{shell} lacks {command}");
+        }
+    }
+    run_cli(&["completions", "tcsh"]).assert_code(2);
+}
