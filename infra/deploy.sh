@@ -24,6 +24,16 @@ Deploy options:
                             comma-separated names or ids; required on first deploy
   --playlists LIST          playlist ids or URLs, same forms; '' clears them
   --market CC               Spotify market (default GB)
+  --include-groups LIST     album groups: album, single, compilation, appears_on
+                            (default album)
+  --playlist-artists BOOL   also extract the playlists' artists (default false)
+  --concurrency N           Spotify requests in flight (default 4)
+  --reuse-days N            days an album body is reused before a refetch (default 364)
+  --max-requests N          request budget of a run, 0 = none (default 0)
+  --max-wait-seconds N      longest Retry-After waited out (default 60)
+  --lease-minutes N         a writer's lease is stale after N minutes (default 20)
+  --projection BOOL         Athena partition projection (default false)
+  --scan-limit-bytes N      Athena bytes scanned per query at most (default 10 GiB)
   --database NAME           Glue database (default spotify_lake)
   --memory MB               Lambda memory (default 512)
   --schedule EXPR           schedule expression (default 'cron(42 17 ? * THU *)')
@@ -88,7 +98,9 @@ while [ $# -gt 0 ]; do
   esac
   case $arg in
     --stack|--region|--artists|--playlists|--market|--database|--memory|--schedule|--timezone|\
-    --schedule-state|--raw-retention-days|--alarm-email|--parameter|--code-bucket|--zip)
+    --schedule-state|--raw-retention-days|--alarm-email|--parameter|--code-bucket|--zip|\
+    --include-groups|--playlist-artists|--concurrency|--reuse-days|--max-requests|\
+    --max-wait-seconds|--lease-minutes|--projection|--scan-limit-bytes)
       [ $# -gt 0 ] || usage_error "$arg needs a value"
       value=$1
       shift ;;
@@ -108,6 +120,15 @@ while [ $# -gt 0 ]; do
       OVERRIDES+=("Artists=$value") ;;
     --playlists) OVERRIDES+=("Playlists=$value") ;;
     --market) OVERRIDES+=("Market=$value") ;;
+    --include-groups) OVERRIDES+=("IncludeGroups=$value") ;;
+    --playlist-artists) OVERRIDES+=("PlaylistArtists=$value") ;;
+    --concurrency) OVERRIDES+=("Concurrency=$value") ;;
+    --reuse-days) OVERRIDES+=("ReuseDays=$value") ;;
+    --max-requests) OVERRIDES+=("MaxRequests=$value") ;;
+    --max-wait-seconds) OVERRIDES+=("MaxWaitSeconds=$value") ;;
+    --lease-minutes) OVERRIDES+=("LeaseMinutes=$value") ;;
+    --projection) OVERRIDES+=("Projection=$value") ;;
+    --scan-limit-bytes) OVERRIDES+=("AthenaScanLimitBytes=$value") ;;
     --database) OVERRIDES+=("GlueDatabaseName=$value") ;;
     --memory) OVERRIDES+=("MemorySize=$value") ;;
     --schedule) OVERRIDES+=("ScheduleExpression=$value") ;;

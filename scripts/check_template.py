@@ -136,6 +136,64 @@ def main():
         if "aws:SourceArn" not in st.get("Condition", {}).get("ArnEquals", {}):
             problems.append(f"AccessLogBucketPolicy {st.get('Sid')}: no aws:SourceArn condition")
 
+    # The operator's view: every Lambda setting of src/config.rs is a
+    # template parameter, a named query per file of queries/, a scan limit,
+    # and a dashboard of metrics the function emits.
+    config_rs = (ROOT / "src" / "config.rs").read_text()
+    lambda_vars = re.search(r"pub const LAMBDA_VARS: &\[&str\] = &\[(.*?)\];", config_rs, re.S)
+    names = re.findall(r'"([A-Z_]+)"', lambda_vars.group(1)) if lambda_vars else []
+    if not names:
+        problems.append("no LAMBDA_VARS list in src/config.rs")
+    env = resources["Function"]["Properties"]["Environment"]["Variables"]
+    for name in names:
+        if name not in env:
+            problems.append(f"Function: the setting {name} is not in its environment")
+        elif name not in ("LAKE_URL", "RAW_URL", "CATALOG", "SPOTIFY_SECRET_ARN") and not json.dumps(env[name]).count('"Ref"'):
+            problems.append(f"Function: {name} is not set from a template parameter")
+    queries = sorted(p.stem for p in (ROOT / "queries").glob("*.sql"))
+    named = sorted(
+        r["Properties"]["Name"] for r in resources.values() if r["Type"] == "AWS::Athena::NamedQuery"
+    )
+    if named != queries:
+        problems.append(f"named queries {named} are not the files of queries/ {queries}")
+    for r in resources.values():
+        if r["Type"] == "AWS::Athena::NamedQuery":
+            q = r["Properties"]["QueryString"]
+            if r["Properties"]["Name"] not in q:
+                problems.append(f"named query {r['Properties']['Name']} does not read its view: {q}")
+    workgroup = resources["AthenaWorkGroup"]["Properties"]["WorkGroupConfiguration"]
+    if "BytesScannedCutoffPerQuery" not in workgroup:
+        problems.append("AthenaWorkGroup: no BytesScannedCutoffPerQuery")
+    dashboards = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    if not dashboards:
+        problems.append("no CloudWatch dashboard")
+    metrics_rs = METRICS_RS.read_text()
+    for d in dashboards:
+        body, values = d["Properties"]["DashboardBody"]["Fn::Sub"]
+        text = body.replace("${AWS::Region}", "us-east-1")
+        for key in values:
+            text = text.replace("${" + key + "}", "8" if key == "Stale" else "fn")
+        try:
+            widgets = json.loads(text)["widgets"]
+        except ValueError as e:
+            problems.append(f"the dashboard body is not JSON: {e}")
+            continue
+        shown = set()
+        for w in widgets:
+            previous = None
+            for m in w["properties"]["metrics"]:
+                # "." repeats the row above's value (CloudWatch's shorthand).
+                row = [p if p != "." or previous is None else previous[i] for i, p in enumerate(m)]
+                if row[0] == namespace:
+                    shown.add(row[1])
+                previous = row
+        for metric in sorted(shown):
+            if f'"{metric}"' not in metrics_rs:
+                problems.append(f"the dashboard shows {namespace}/{metric}, which src/lambda/metrics.rs does not emit")
+        for wanted in ("Requests", "AlbumsFetched", "AlbumsReused", "Rows", "Partial", "PendingArtists", "Seconds"):
+            if wanted not in shown:
+                problems.append(f"the dashboard lacks {namespace}/{wanted}")
+
     if problems:
         print(f"check_template: {path}:", file=sys.stderr)
         for p in problems:
@@ -143,7 +201,8 @@ def main():
         sys.exit(1)
     print(
         f"check_template: alarms {[n for n, _ in partial + stale]}, resume schedule {resumes},"
-        " lease deletes, ListBucket prefixes, aws:SourceArn guards: ok"
+        " lease deletes, ListBucket prefixes, aws:SourceArn guards, settings, named queries, scan limit,"
+        " dashboard: ok"
     )
 
 

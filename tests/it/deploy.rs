@@ -20,7 +20,7 @@ esac
 exit 0
 "#;
 
-fn deploy_with_stub(dir: &Path) -> (std::process::Output, String) {
+fn deploy_with_stub(dir: &Path, extra: &[&str]) -> (std::process::Output, String) {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let aws = bin.join("aws");
@@ -42,6 +42,7 @@ fn deploy_with_stub(dir: &Path) -> (std::process::Output, String) {
         .arg(repo().join("infra/deploy.sh"))
         .args(["--region", "eu-west-2", "--zip"])
         .arg(&zip)
+        .args(extra)
         .env("PATH", path)
         .env("STUB_LOG", &log)
         .output()
@@ -53,7 +54,7 @@ fn deploy_with_stub(dir: &Path) -> (std::process::Output, String) {
 #[test]
 fn deploy_hardens_an_artifact_bucket_that_already_exists() {
     let dir = tempfile::tempdir().unwrap();
-    let (output, calls) = deploy_with_stub(dir.path());
+    let (output, calls) = deploy_with_stub(dir.path(), &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
@@ -83,7 +84,7 @@ fn deploy_hardens_an_artifact_bucket_that_already_exists() {
 #[test]
 fn the_secret_is_never_put_on_a_command_line_by_the_advice_we_give() {
     let dir = tempfile::tempdir().unwrap();
-    let (output, calls) = deploy_with_stub(dir.path());
+    let (output, calls) = deploy_with_stub(dir.path(), &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}\n{calls}");
     assert!(
@@ -110,5 +111,31 @@ fn the_secret_is_never_put_on_a_command_line_by_the_advice_we_give() {
             !text.contains("--secret-string '") && !text.contains("--secret-string \"{"),
             "{what} tells the user to put the secret on the command line"
         );
+    }
+}
+
+#[test]
+fn every_lambda_setting_is_a_deploy_flag_that_reaches_the_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = [
+        ("--include-groups", "album,single", "IncludeGroups=album,single"),
+        ("--playlist-artists", "true", "PlaylistArtists=true"),
+        ("--concurrency", "8", "Concurrency=8"),
+        ("--reuse-days", "180", "ReuseDays=180"),
+        ("--max-requests", "5000", "MaxRequests=5000"),
+        ("--max-wait-seconds", "30", "MaxWaitSeconds=30"),
+        ("--lease-minutes", "25", "LeaseMinutes=25"),
+        ("--projection", "true", "Projection=true"),
+        ("--scan-limit-bytes", "1073741824", "AthenaScanLimitBytes=1073741824"),
+    ];
+    let args: Vec<&str> = flags.iter().flat_map(|(f, v, _)| [*f, *v]).collect();
+    let (output, calls) = deploy_with_stub(dir.path(), &args);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let deploy = calls
+        .lines()
+        .find(|l| l.starts_with("cloudformation deploy"))
+        .unwrap_or_else(|| panic!("no cloudformation deploy call:\n{calls}"));
+    for (flag, _, parameter) in flags {
+        assert!(deploy.contains(parameter), "{flag} did not reach the stack: {deploy}");
     }
 }
