@@ -13,7 +13,8 @@
 # resume (a second run of the same day). Prints, per catalog size, the
 # fault-free run and the two faulty runs: exit code, wall seconds, requests,
 # non-200 answers, waits, peak RSS; then whether the lakes are equal
-# (every table's rows, extracted_at aside, and the partition folders).
+# (every history table's rows, extracted_at aside, and the partition folders;
+# the three answers, which read the committed current_albums, by `query`).
 # Needs python3 with pyarrow (the CI venv has it: PY=...).
 set -euo pipefail
 
@@ -107,6 +108,11 @@ ref, got = map(pathlib.Path, sys.argv[1:])
 def tables(root):
     out = {}
     for f in sorted(root.rglob("*.parquet")):
+        # current_albums keeps the version before the committed one for an
+        # hour, so a resumed lake holds one more: the answers read from the
+        # committed one are compared below, through `query`.
+        if f.relative_to(root).parts[0] == "current_albums":
+            continue
         t = pq.read_table(f)
         t = t.drop([c for c in t.column_names if c == "extracted_at"])
         rows = sorted(map(repr, t.to_pylist()))
@@ -119,9 +125,17 @@ print(f"lakes equal: {same} ({len(a)} partitions, {sum(map(len, a.values()))} ro
 if not same:
     print("  differing partitions:", sorted(set(a) ^ set(b))[:5] or [k for k in a if a[k] != b.get(k)][:5])
 PY
+    for q in album_length_by_year album_length_by_artist album_length_trend; do
+        if [[ "$("$bin" query "$q" --lake "$work/ref-$n/lake" --format csv 2>/dev/null)" \
+            == "$("$bin" query "$q" --lake "$work/soak-$n/lake" --format csv 2>/dev/null)" ]]; then
+            echo "answers equal: True ($q)" >>"$work/results"
+        else
+            echo "answers equal: False ($q)" >>"$work/results"
+        fi
+    done
 done
 echo
 cat "$work/results"
-if grep -q "lakes equal: False" "$work/results"; then
+if grep -q "equal: False" "$work/results"; then
     exit 1
 fi
