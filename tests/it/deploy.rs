@@ -118,7 +118,11 @@ fn the_secret_is_never_put_on_a_command_line_by_the_advice_we_give() {
 fn every_lambda_setting_is_a_deploy_flag_that_reaches_the_stack() {
     let dir = tempfile::tempdir().unwrap();
     let flags = [
-        ("--include-groups", "album,single", "IncludeGroups=album,single"),
+        (
+            "--include-groups",
+            "album,single",
+            "IncludeGroups=album,single",
+        ),
         ("--playlist-artists", "true", "PlaylistArtists=true"),
         ("--concurrency", "8", "Concurrency=8"),
         ("--reuse-days", "180", "ReuseDays=180"),
@@ -126,16 +130,27 @@ fn every_lambda_setting_is_a_deploy_flag_that_reaches_the_stack() {
         ("--max-wait-seconds", "30", "MaxWaitSeconds=30"),
         ("--lease-minutes", "25", "LeaseMinutes=25"),
         ("--projection", "true", "Projection=true"),
-        ("--scan-limit-bytes", "1073741824", "AthenaScanLimitBytes=1073741824"),
+        (
+            "--scan-limit-bytes",
+            "1073741824",
+            "AthenaScanLimitBytes=1073741824",
+        ),
     ];
     let args: Vec<&str> = flags.iter().flat_map(|(f, v, _)| [*f, *v]).collect();
     let (output, calls) = deploy_with_stub(dir.path(), &args);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let deploy = calls
         .lines()
         .find(|l| l.starts_with("cloudformation deploy"))
         .unwrap_or_else(|| panic!("no cloudformation deploy call:\n{calls}"));
     for (flag, _, parameter) in flags {
-        assert!(deploy.contains(parameter), "{flag} did not reach the stack: {deploy}");
+        assert!(
+            deploy.contains(parameter),
+            "{flag} did not reach the stack: {deploy}"
+        );
     }
 }
