@@ -358,3 +358,26 @@ fn sql_that_writes_or_reads_other_files_is_refused_and_nothing_is_written() {
     }
     assert!(!stolen.exists(), "COPY wrote {}", stolen.display());
 }
+
+#[test]
+fn a_closed_stdout_pipe_is_exit_1_with_a_message_not_a_panic() {
+    let t = TempLake::with_sample();
+    t.load(&[]).assert_code(0);
+    let lake = t.lake_arg();
+    let mut child = cli_command(&["query", "album_length_by_year", "--lake", &lake])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the query has printed anything.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write the results to standard output")
+            && stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
