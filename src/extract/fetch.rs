@@ -849,10 +849,7 @@ impl<'a> Run<'a> {
         {
             Ok(Answer::Ok(body, _)) => body.artists.and_then(|p| p.items).unwrap_or_default(),
             Ok(Answer::Status { status: 403, body }) => {
-                return Err(ExtractError::Forbidden {
-                    path: "search".to_owned(),
-                    message: super::spotify_message(&body),
-                });
+                return Err(ExtractError::forbidden("search", &body));
             }
             // One skip per artist: a failed search is not also "no match".
             // A 400 refuses this query (like no match, it is the artist's);
@@ -955,10 +952,7 @@ impl<'a> Run<'a> {
                 head.name
             }
             Ok(Answer::Status { status: 403, body }) => {
-                return Err(ExtractError::Forbidden {
-                    path,
-                    message: super::spotify_message(&body),
-                });
+                return Err(ExtractError::forbidden(path, &body));
             }
             Ok(Answer::Status { status, body }) => {
                 // A 400 refuses this id (the artist's); any other status,
@@ -1085,10 +1079,7 @@ impl<'a> Run<'a> {
                     continue;
                 }
                 Answer::Status { status: 403, body } => {
-                    return Err(ExtractError::Forbidden {
-                        path,
-                        message: super::spotify_message(&body),
-                    });
+                    return Err(ExtractError::forbidden(path, &body));
                 }
                 Answer::Status { status, body } => {
                     self.skip(
@@ -1239,10 +1230,7 @@ impl<'a> Run<'a> {
         {
             Answer::Ok(head, body) => (head, body),
             Answer::Status { status: 403, body } => {
-                return Err(ExtractError::Forbidden {
-                    path,
-                    message: super::spotify_message(&body),
-                });
+                return Err(ExtractError::forbidden(path, &body));
             }
             Answer::Status { status, body } => {
                 self.skip(
@@ -1266,10 +1254,7 @@ impl<'a> Run<'a> {
         {
             Ok(items) => items,
             Err((403, body)) => {
-                return Err(ExtractError::Forbidden {
-                    path: tracks_path,
-                    message: super::spotify_message(&body),
-                });
+                return Err(ExtractError::forbidden(tracks_path, &body));
             }
             Err((status, body)) => {
                 self.skip("album", id.as_str(), format!("GET {tracks_path} answered HTTP {status}: {body}; the album is left out rather than written short"));
@@ -1404,11 +1389,9 @@ impl<'a> Run<'a> {
     }
 }
 
-/// A URL as errors show it: without a user name or password.
-fn shown(mut url: url::Url) -> String {
-    let _ = url.set_password(None);
-    let _ = url.set_username("");
-    url.to_string()
+/// A URL as errors show it: without its password.
+fn shown(url: url::Url) -> String {
+    crate::store::without_password(url.as_str())
 }
 
 fn record(r: &Resolved, status: &str) -> ManifestArtist {

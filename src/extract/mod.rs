@@ -119,6 +119,16 @@ pub enum ExtractError {
     Raw(#[from] crate::raw::RawError),
 }
 
+impl ExtractError {
+    /// [`ExtractError::Forbidden`] for the 403 answer `body` to `path`.
+    pub fn forbidden(path: impl Into<String>, body: &str) -> Self {
+        ExtractError::Forbidden {
+            path: path.into(),
+            message: spotify_message(body),
+        }
+    }
+}
+
 /// How a request failed, for [`ExtractError::NothingExtracted`]: what
 /// happened to one artist's search or GET, whose cause is the API and not
 /// the artist.
@@ -156,7 +166,7 @@ pub enum RequestFailure {
 }
 
 /// The default `SPOTIFY_API_BASE_URL`, named in the fixes.
-const DEFAULT_API_BASE: &str = "https://api.spotify.com/v1/";
+use crate::config::DEFAULT_API_BASE_URL as DEFAULT_API_BASE;
 
 impl RequestFailure {
     /// What happened and what to do, given `SPOTIFY_API_BASE_URL`.

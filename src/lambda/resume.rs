@@ -81,7 +81,7 @@ pub fn plan(head: &RawHead) -> Plan {
     let artists: Vec<String> = newest
         .pending_artists
         .iter()
-        .filter_map(|a| a.artist_id.clone().or_else(|| a.query.clone()))
+        .filter_map(|a| a.resume_name().map(str::to_owned))
         .collect();
     let playlists = newest.pending_playlists.clone();
     let reason = match newest.status {

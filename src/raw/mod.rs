@@ -494,7 +494,17 @@ impl LocalReader {
             };
             top = false;
             for entry in entries {
-                let entry = entry?;
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        skipped.push(Skip::new(
+                            "file",
+                            shown(&rel.join("/")),
+                            format!("an entry cannot be listed: {e}"),
+                        ));
+                        continue;
+                    }
+                };
                 let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
                     skipped.push(Skip::new(
                         "file",
@@ -540,9 +550,14 @@ impl LocalReader {
         for part in path.parts().skip(self.prefix.parts().count()) {
             file.push(part.as_ref());
         }
-        let meta = std::fs::metadata(&file).map_err(|e| format!("cannot read: {e}"))?;
-        check_size(meta.len())?;
-        let bytes = std::fs::read(&file).map_err(|e| format!("cannot read: {e}"))?;
+        // One open and one fstat, as `std::fs::read` does: the size is
+        // checked before anything is read, at no extra system call.
+        let cannot = |e: std::io::Error| format!("cannot read: {e}");
+        let mut f = std::fs::File::open(&file).map_err(cannot)?;
+        let size = f.metadata().map_err(cannot)?.len();
+        check_size(size)?;
+        let mut bytes = Vec::with_capacity(size as usize);
+        f.read_to_end(&mut bytes).map_err(cannot)?;
         decode(path, Bytes::from(bytes))
     }
 }

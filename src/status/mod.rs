@@ -130,6 +130,13 @@ pub struct PendingArtist {
     pub query: Option<String>,
 }
 
+impl PendingArtist {
+    /// How a resumed run names it: by id when resolved, else as configured.
+    pub fn resume_name(&self) -> Option<&str> {
+        self.artist_id.as_deref().or(self.query.as_deref())
+    }
+}
+
 /// The command that resumes the newest snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resume {

@@ -289,9 +289,9 @@ pub(super) fn resume_args(
     .map(str::to_owned)
     .to_vec();
     for a in artists {
-        if let Some(name) = a.artist_id.as_ref().or(a.query.as_ref()) {
+        if let Some(name) = a.resume_name() {
             args.push("--artist".into());
-            args.push(name.clone());
+            args.push(name.to_owned());
         }
     }
     for p in playlists {
