@@ -45,13 +45,12 @@ pub mod lake;
 pub mod lambda;
 pub mod lease;
 pub mod lifecycle;
-pub mod load;
+pub mod pipeline;
 #[cfg(feature = "engine")]
 pub mod query;
 pub mod raw;
 #[cfg(feature = "engine")]
 pub mod report;
-pub mod run;
 pub mod sample;
 pub mod schema;
 pub mod sql;
@@ -59,9 +58,8 @@ pub mod status;
 pub mod store;
 pub mod summary;
 pub mod transform;
-pub mod zones;
 
-pub use load::{LoadOptions, load};
+pub use pipeline::{LoadOptions, load, zones};
 pub use summary::Summary;
 
 /// Everything that can stop a command, by the step that failed.
@@ -78,7 +76,7 @@ pub enum Error {
     Store(#[from] store::StoreError),
     /// The raw zone or the lake could not be opened.
     #[error(transparent)]
-    Zone(#[from] zones::ZoneError),
+    Zone(#[from] pipeline::zones::ZoneError),
     /// The raw snapshot could not be found or listed.
     #[error(transparent)]
     Raw(#[from] raw::RawError),
@@ -106,6 +104,10 @@ pub enum Error {
     #[cfg(feature = "engine")]
     #[error(transparent)]
     Query(#[from] query::QueryError),
+    /// The report could not be built or written.
+    #[cfg(feature = "engine")]
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
     /// Writing the bundled sample failed.
     #[error("cannot write the sample snapshot to {path}")]
     Sample {

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use clap::Args;
 
-use spotify_lake::catalog::{Catalog, LocalCatalog};
+use spotify_lake::catalog::Catalog;
 use spotify_lake::config::{Config, ConfigError};
 use spotify_lake::query::{Engine, Format, format_batches};
 use spotify_lake::report::{self, Filters, ReportFormat};
 use spotify_lake::zones::Zones;
-use spotify_lake::{LoadOptions, sql, store};
+use spotify_lake::{sql, store};
 
 use super::{CatalogArgs, ConfigArgs, exit_for, resolve_config};
 
@@ -119,55 +119,31 @@ pub async fn query(args: QueryArgs) -> anyhow::Result<ExitCode> {
 
 pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let root = std::path::absolute(&args.lake).context("--lake")?;
-    let raw_dir = root.join("raw");
-    let lake_dir = root.join("lake");
-    let files = spotify_lake::sample::write_to(&raw_dir)?;
+    let demo = spotify_lake::pipeline::demo::demo(&root, std::io::stderr().is_terminal()).await?;
     eprintln!(
-        "Wrote the bundled sample ({files} files) to {}",
-        raw_dir.display()
+        "Wrote the bundled sample ({} files) to {}",
+        demo.sample_files,
+        demo.raw_dir.display()
     );
-    let raw = store::open(&raw_dir.to_string_lossy())?;
-    let lake = store::open(&lake_dir.to_string_lossy())?;
-    let catalog: Arc<dyn Catalog> = Arc::new(LocalCatalog::new(lake.store.clone()));
-    let opts = LoadOptions {
-        progress: std::io::stderr().is_terminal(),
-        ..LoadOptions::default()
-    };
-    let summary = spotify_lake::load(&raw, &lake, Some(catalog.as_ref()), &opts).await?;
+    let summary = &demo.summary;
     eprintln!(
         "Loaded {} albums and {} tracks into {} in {:.2} s",
         summary.rows.get("albums").copied().unwrap_or_default(),
         summary.rows.get("tracks").copied().unwrap_or_default(),
-        lake_dir.display(),
+        demo.lake_dir.display(),
         summary.seconds
     );
-    let engine = Engine::open(&lake, Some(Arc::clone(&catalog))).await?;
     let mut out = String::new();
-    for (name, title) in [
-        (
-            "album_length_by_year",
-            "Average album length (minutes) by release year, all albums and standard editions",
-        ),
-        (
-            "album_length_trend",
-            "Trend: least squares of album minutes on release year",
-        ),
-    ] {
-        let q = sql::query(name).with_context(|| format!("query {name} is not embedded"))?;
-        let (schema, batches) = engine.run(name, q.sql).await?;
-        out.push_str(&format!("\n{title} ({name}):\n"));
-        out.push_str(&format_batches(&schema, &batches, Format::Table)?);
+    for (name, title, table) in &demo.answers {
+        out.push_str(&format!("\n{title} ({name}):\n{table}"));
     }
     out!("{out}");
-    let lake_arg = lake_dir.display();
+    let lake_arg = demo.lake_dir.display();
     outln!(
         "\nNext: spotify-lake query album_length_by_artist --lake {lake_arg}\n      spotify-lake query my.sql --lake {lake_arg} --format csv   (your own SQL file over albums, tracks, artists, latest_albums)"
     );
-    let report_path = root.join("report.html");
-    let built = report::build(&lake, Some(catalog), &Filters::default()).await?;
-    report::write(&built, &lake, &report_path, ReportFormat::Html)?;
-    outln!("\nReport (open it in a browser): {}", report_path.display());
-    Ok(exit_for(&summary))
+    outln!("\nReport (open it in a browser): {}", demo.report.display());
+    Ok(exit_for(summary))
 }
 
 pub async fn report_cmd(args: ReportArgs) -> anyhow::Result<ExitCode> {

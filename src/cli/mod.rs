@@ -12,15 +12,14 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use spotify_lake::catalog::{Catalog, CatalogKind, TableChange};
+use spotify_lake::catalog::{Catalog, CatalogKind};
 use spotify_lake::config::{Config, ConfigError, Env, FileConfig, Overrides};
-use spotify_lake::extract::{self, ExtractOptions, SpotifyClient};
+use spotify_lake::extract::SpotifyClient;
 use spotify_lake::ids::ExtractDate;
-use spotify_lake::schema::Table;
 use spotify_lake::status::Resume;
 use spotify_lake::store::Location;
 use spotify_lake::zones::Zones;
-use spotify_lake::{LoadOptions, Summary, sql};
+use spotify_lake::{LoadOptions, Summary};
 
 /// Exit code of a partial run (quota, deadline, budget, pending artists).
 pub const EXIT_PARTIAL: u8 = 3;
@@ -384,71 +383,31 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
         ..zone_overrides(&args.zone)
     };
     let cfg = resolve_config(&args.zone.config, overrides)?;
-    if cfg.spotify.artists.is_empty() && cfg.spotify.playlists.is_empty() {
-        return Err(ConfigError::Missing(
-            "nothing to extract: give --artist or --playlist, or [spotify] artists in the config file".into(),
-        )
-        .into());
-    }
+    spotify_lake::pipeline::nothing_to_extract(
+        &cfg,
+        "give --artist or --playlist, or [spotify] artists in the config file",
+    )?;
     let creds = cfg.credentials()?.clone();
     let zones = Zones::open(&cfg).await?;
     let (raw, lake) = (&zones.raw, &zones.lake);
     let progress = std::io::stderr().is_terminal();
     let client = SpotifyClient::connect(&cfg.spotify, &creds, None).await?;
     if cfg.dry_run {
-        let opts = ExtractOptions {
-            date: cfg.extract_date.unwrap_or_else(ExtractDate::today_utc),
-            full: cfg.full,
-            progress: false,
-        };
-        let plan = extract::dry_run(&cfg.spotify, &client, raw, &opts).await?;
+        let catalog = zones.catalog(&cfg);
+        let plan = spotify_lake::pipeline::dry_run::dry_run(&cfg, &client, raw, catalog.as_deref())
+            .await?;
         out!("{plan}");
-        if let Some(catalog) = zones.catalog(&cfg) {
-            print_catalog_plan(catalog.as_ref(), &plan).await?;
-        }
         return Ok(ExitCode::SUCCESS);
     }
     let catalog = zones.catalog(&cfg);
-    let summary = spotify_lake::run::run(&cfg, &client, raw, lake, catalog.as_deref(), progress)
-        .await
-        .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
+    let summary =
+        spotify_lake::pipeline::run(&cfg, &client, raw, lake, catalog.as_deref(), progress)
+            .await
+            .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
     spotify_lake::status::record_last(lake, &summary).await;
     print_summary(&summary, args.zone.summary)?;
     print_resume(raw, lake, &summary, &args.zone).await?;
     Ok(exit_for(&summary))
-}
-
-/// `--dry-run`: the catalog changes a run would make, made by none.
-async fn print_catalog_plan(catalog: &dyn Catalog, plan: &extract::Plan) -> anyhow::Result<()> {
-    let word = |c: TableChange| match c {
-        TableChange::Created => "create",
-        TableChange::Updated => "update (columns added or comments changed)",
-        TableChange::Unchanged => "unchanged",
-    };
-    outln!("catalog changes:");
-    for table in Table::ALL {
-        outln!(
-            "  table {table}: {}",
-            word(catalog.plan_table(table.def()).await?)
-        );
-    }
-    for view in sql::VIEWS {
-        outln!(
-            "  view {}: {}",
-            view.file.name,
-            word(catalog.plan_view(view).await?)
-        );
-    }
-    let artists = plan
-        .artists
-        .iter()
-        .filter(|a| a.artist_id.is_some())
-        .count();
-    outln!(
-        "  partitions to register: {} (albums and tracks of {artists} artists, artists) plus one per playlist with items",
-        2 * artists + 1
-    );
-    Ok(())
 }
 
 fn exit_for(summary: &Summary) -> ExitCode {

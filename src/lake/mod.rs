@@ -249,8 +249,42 @@ pub struct Uploader {
     slots: Arc<tokio::sync::Semaphore>,
 }
 
-/// A started partition write; resolves to its key once written.
-pub type Upload = tokio::task::JoinHandle<Result<PartitionKey, LakeError>>;
+/// One partition encoded and ready to write: what every table's builder
+/// gives the [`Uploader`].
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    /// Where it goes.
+    pub key: PartitionKey,
+    /// How many rows the file holds.
+    pub rows: u64,
+    /// The Parquet file.
+    pub file: Bytes,
+}
+
+impl Encoded {
+    /// Encodes `batch` as `key`'s partition file.
+    pub fn new(key: PartitionKey, batch: &RecordBatch) -> Result<Self, LakeError> {
+        let file = encode_parquet(batch, &key.file_path())?;
+        Ok(Encoded {
+            key,
+            rows: batch.num_rows() as u64,
+            file,
+        })
+    }
+}
+
+/// One partition file written: its key and its rows. Every table's
+/// partitions are reported alike.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Written {
+    /// Where it is.
+    pub key: PartitionKey,
+    /// How many rows it holds.
+    pub rows: u64,
+}
+
+/// A started partition write; resolves to what was written.
+pub type Upload = tokio::task::JoinHandle<Result<Written, LakeError>>;
 
 impl Uploader {
     /// Writes to `store`, `in_flight` PUTs at most.
@@ -261,15 +295,16 @@ impl Uploader {
         }
     }
 
-    /// Starts writing `file` as `key`'s partition once a slot is free.
-    pub async fn start(&self, key: PartitionKey, file: Bytes) -> Upload {
+    /// Starts writing `partition` once a slot is free.
+    pub async fn start(&self, partition: Encoded) -> Upload {
         // The semaphore is never closed, so a permit always comes.
         let slot = Arc::clone(&self.slots).acquire_owned().await.ok();
         let store = Arc::clone(&self.store);
         tokio::spawn(async move {
+            let Encoded { key, rows, file } = partition;
             let written = put_partition(store.as_ref(), &key, file).await;
             drop(slot);
-            written.map(|()| key)
+            written.map(|()| Written { key, rows })
         })
     }
 }
@@ -289,7 +324,7 @@ impl Uploads {
     /// The next write to finish; `None` once none is left.
     pub async fn next(
         &mut self,
-    ) -> Option<Result<Result<PartitionKey, LakeError>, tokio::task::JoinError>> {
+    ) -> Option<Result<Result<Written, LakeError>, tokio::task::JoinError>> {
         futures::StreamExt::next(&mut self.0).await
     }
 }
@@ -321,14 +356,19 @@ mod tests {
             let held = Arc::clone(&held);
             tokio::spawn(async move {
                 let _held = held;
-                std::future::pending::<Result<PartitionKey, LakeError>>().await
+                std::future::pending::<Result<Written, LakeError>>().await
             })
         };
-        let finished = tokio::spawn(async { Ok(PartitionKey::Artists { date: date() }) });
+        let artists = Written {
+            key: PartitionKey::Artists { date: date() },
+            rows: 3,
+        };
+        let done = artists.clone();
+        let finished = tokio::spawn(async move { Ok(done) });
         let mut uploads = Uploads::default();
         uploads.extend([running, finished]);
         let first = uploads.next().await.unwrap().unwrap().unwrap();
-        assert_eq!(first, PartitionKey::Artists { date: date() });
+        assert_eq!(first, artists);
         assert_eq!(
             Arc::strong_count(&held),
             2,

@@ -1,7 +1,7 @@
 //! Lambda mode: the weekly job as an AWS Lambda function (DESIGN.md,
 //! Lambda). The binary serves the Lambda Runtime API when
 //! `AWS_LAMBDA_RUNTIME_API` is set; this module is thin on purpose: the
-//! work is [`run`](crate::run::run), the same as `spotify-lake run`.
+//! work is [`run`](crate::pipeline::run()), the same as `spotify-lake run`.
 //!
 //! What is Lambda-specific:
 //! - configuration from environment variables ([`FileConfig::from_lambda_env`]),
@@ -35,7 +35,7 @@ use crate::config::{
     Config, ConfigError, Credentials, Env, FileConfig, LAMBDA_ENV_NAME, Overrides,
 };
 use crate::extract::SpotifyClient;
-use crate::zones::Zones;
+use crate::pipeline::zones::Zones;
 
 /// Variables the Lambda service sets; lambda_runtime panics without them,
 /// so they are checked first.
@@ -163,12 +163,11 @@ impl Handler {
         if let Some((pending, _)) = &resuming {
             pending.narrow(&mut cfg);
         }
-        if cfg.spotify.artists.is_empty() && cfg.spotify.playlists.is_empty() {
-            return Err(diagnostic(
-                "ConfigError",
-                "nothing to extract: set ARTISTS (or PLAYLISTS) on the function, or send {\"artists\": [\"…\"]} in the event".into(),
-            ));
-        }
+        crate::pipeline::nothing_to_extract(
+            &cfg,
+            "set ARTISTS (or PLAYLISTS) on the function, or send {\"artists\": [\"…\"]} in the event",
+        )
+        .map_err(|e| diagnostic("ConfigError", e.to_string()))?;
         if cfg.spotify.credentials.is_none() {
             cfg.spotify.credentials = Some(self.secret_credentials(ready).await?);
         }
@@ -179,7 +178,7 @@ impl Handler {
             chrono::Utc::now().timestamp_millis(),
         );
         let client = self.spotify_client(&cfg, deadline).await?;
-        let summary = crate::run::run(
+        let summary = crate::pipeline::run(
             &cfg,
             &client,
             &ready.zones.raw,

@@ -32,7 +32,7 @@ use crate::ids::{ExtractDate, IdKind, SpotifyId};
 use crate::lake::current::{self as cur, CurrentError};
 use crate::lake::{PartitionKey, encode_parquet};
 use crate::lease::{Lease, LeaseKind, LeaseOptions};
-use crate::load::current as load_current;
+use crate::pipeline::current as load_current;
 use crate::schema::Table;
 use crate::store::Location;
 

@@ -16,7 +16,7 @@ use crate::Error;
 use crate::catalog::Catalog;
 use crate::ids::ExtractDate;
 use crate::lake::current::CurrentError;
-use crate::load::{LoadOptions, load};
+use crate::pipeline::{LoadOptions, load};
 use crate::raw::Snapshot;
 use crate::store::Location;
 use crate::summary::Summary;

@@ -246,6 +246,16 @@ impl Snapshot {
         })
     }
 
+    /// The snapshot of `date` under the raw zone root `raw`, known to be
+    /// there (a run hands over the one it just wrote): no listing.
+    pub fn at(raw: &Location, date: ExtractDate) -> Self {
+        Snapshot {
+            raw: raw.clone(),
+            prefix: Path::from(snapshot_dir(date)),
+            date,
+        }
+    }
+
     /// The dates of the snapshot folders under a raw zone root, oldest first.
     pub async fn dates(raw: &Location) -> Result<Vec<ExtractDate>, RawError> {
         let listed = raw
@@ -278,11 +288,7 @@ impl Snapshot {
             .rev()
             .filter(|d| *d < date)
         {
-            let snap = Snapshot {
-                raw: raw.clone(),
-                prefix: Path::from(snapshot_dir(d)),
-                date: d,
-            };
+            let snap = Snapshot::at(raw, d);
             match raw.store.head(&snap.child(MANIFEST)).await {
                 Ok(_) => return Ok(Some(snap)),
                 Err(object_store::Error::NotFound { .. }) => continue,

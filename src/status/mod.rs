@@ -363,7 +363,7 @@ pub async fn gather(
     ));
     let (tables, mut table_warnings) = read_lake(raw, lake, catalog).await?;
     warnings.append(&mut table_warnings);
-    let current = match crate::load::current::committed(lake, catalog).await {
+    let current = match crate::pipeline::current::committed(lake, catalog).await {
         Ok(c) => c,
         Err(e) => {
             warnings.push(Warning::new(
