@@ -10,6 +10,11 @@
 //! by their text, as a shell's `cd` does), because object_store refuses a
 //! `..` segment; an error shows a location without the password a URL may
 //! embed.
+//!
+//! Checking a location is apart from opening it: the configuration parses
+//! each zone into a [`ZoneUrl`] (a bad scheme is a usage error before any
+//! work), and [`ZoneUrl::open`] builds the store once the AWS configuration
+//! is known.
 
 use std::fmt;
 use std::sync::Arc;
@@ -136,67 +141,133 @@ pub fn open(given: &str) -> Result<Location, StoreError> {
     open_with(given, None)
 }
 
-/// Whether a location is on S3 (and so needs the AWS configuration).
-pub fn is_s3(given: &str) -> bool {
-    given.trim_start().starts_with("s3://")
-}
-
 /// [`open`], plus `s3://bucket/prefix` with region, endpoint and
 /// credentials from `aws` (object_store's retries back off on 503 SlowDown
 /// and other 5xx).
 pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location, StoreError> {
-    let shown = without_password(given);
-    let bad = || StoreError::BadLocation {
-        given: shown.clone(),
-    };
-    if given.trim().is_empty() {
-        return Err(bad());
-    }
-    // A URL's `.` and `..` segments are resolved by the parser.
-    let mut url = match Url::parse(given) {
-        // A one-letter "scheme" is a Windows drive, not a URL.
-        Ok(url) if url.scheme().len() > 1 => url,
-        _ => {
-            let abs = std::path::absolute(given).map_err(|_| bad())?;
-            Url::from_directory_path(normalise(&abs)).map_err(|()| bad())?
+    ZoneUrl::parse(given)?.open(aws)
+}
+
+/// A zone's root as the configuration gives it, checked before anything
+/// opens it: a directory (made absolute against the working directory
+/// and normalised), a `file://` URL or `s3://bucket/prefix`. Anything else
+/// is a [`StoreError::BadLocation`], so a bad scheme is a configuration
+/// error rather than a failure of the run. It shows as it was given,
+/// without the password a URL may embed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ZoneUrl {
+    /// The root, ending in `/`.
+    url: Url,
+    /// What was given, without a password.
+    shown: String,
+}
+
+impl ZoneUrl {
+    /// Checks `given` (no I/O but the working directory for a relative
+    /// directory).
+    pub fn parse(given: &str) -> Result<Self, StoreError> {
+        let shown = without_password(given);
+        let bad = || StoreError::BadLocation {
+            given: shown.clone(),
+        };
+        if given.trim().is_empty() {
+            return Err(bad());
         }
-    };
-    if !url.path().ends_with('/') {
-        url.set_path(&format!("{}/", url.path()));
+        // A URL's `.` and `..` segments are resolved by the parser.
+        let mut url = match Url::parse(given) {
+            // A one-letter "scheme" is a Windows drive, not a URL.
+            Ok(url) if url.scheme().len() > 1 => url,
+            _ => {
+                let abs = std::path::absolute(given).map_err(|_| bad())?;
+                Url::from_directory_path(normalise(&abs)).map_err(|()| bad())?
+            }
+        };
+        if !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
+        }
+        let known = match url.scheme() {
+            "file" => true,
+            "s3" => s3_bucket_and_root(&url).is_some(),
+            _ => false,
+        };
+        if !known {
+            return Err(bad());
+        }
+        Ok(ZoneUrl { url, shown })
     }
-    let open_err = |source| StoreError::Open {
-        given: shown.clone(),
-        source,
-    };
-    let (store, root): (Box<dyn ObjectStore>, object_store::path::Path) = match url.scheme() {
-        "file" => object_store::parse_url(&url).map_err(open_err)?,
-        "s3" => {
-            let Some(aws) = aws else {
-                return Err(StoreError::Unsupported {
-                    given: shown.clone(),
-                    scheme: "s3".to_owned(),
-                });
+
+    /// The root as a URL, ending in `/`.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// Whether the zone is on S3 (and so needs the AWS configuration).
+    pub fn is_s3(&self) -> bool {
+        self.url.scheme() == "s3"
+    }
+
+    /// The store rooted here; `s3://` takes region, endpoint and
+    /// credentials from `aws` (object_store's retries back off on 503
+    /// SlowDown and other 5xx). No network call yet.
+    pub fn open(&self, aws: Option<&crate::aws::Aws>) -> Result<Location, StoreError> {
+        let open_err = |source| StoreError::Open {
+            given: self.shown.clone(),
+            source,
+        };
+        let (store, root): (Box<dyn ObjectStore>, object_store::path::Path) =
+            // `parse` admits only `file://` and a well-formed `s3://`.
+            match s3_bucket_and_root(&self.url) {
+                None => object_store::parse_url(&self.url).map_err(open_err)?,
+                Some((bucket, root)) => {
+                    let Some(aws) = aws else {
+                        return Err(StoreError::Unsupported {
+                            given: self.shown.clone(),
+                            scheme: "s3".to_owned(),
+                        });
+                    };
+                    let mut builder = AmazonS3Builder::new()
+                        .with_bucket_name(bucket)
+                        .with_region(aws.region());
+                    if let Some(endpoint) = aws.s3_endpoint() {
+                        builder = builder
+                            .with_allow_http(endpoint.starts_with("http://"))
+                            .with_endpoint(endpoint);
+                    }
+                    if let Some(credentials) = aws.s3_credentials() {
+                        builder = builder.with_credentials(credentials);
+                    }
+                    (Box::new(builder.build().map_err(open_err)?), root)
+                }
             };
-            let bucket = url.host_str().filter(|b| !b.is_empty()).ok_or_else(bad)?;
-            let mut builder = AmazonS3Builder::new()
-                .with_bucket_name(bucket)
-                .with_region(aws.region());
-            if let Some(endpoint) = aws.s3_endpoint() {
-                builder = builder
-                    .with_allow_http(endpoint.starts_with("http://"))
-                    .with_endpoint(endpoint);
-            }
-            if let Some(credentials) = aws.s3_credentials() {
-                builder = builder.with_credentials(credentials);
-            }
-            let store = builder.build().map_err(open_err)?;
-            let root = object_store::path::Path::from_url_path(url.path()).map_err(|_| bad())?;
-            (Box::new(store), root)
-        }
-        _ => return Err(bad()),
-    };
-    let store: Arc<dyn ObjectStore> = Arc::new(PrefixStore::new(store, root));
-    Ok(Location { store, url })
+        let store: Arc<dyn ObjectStore> = Arc::new(PrefixStore::new(store, root));
+        Ok(Location {
+            store,
+            url: self.url.clone(),
+        })
+    }
+}
+
+impl fmt::Display for ZoneUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl fmt::Debug for ZoneUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ZoneUrl({})", self.shown)
+    }
+}
+
+/// An `s3://` URL's bucket and the key prefix of its root; `None` for
+/// another scheme, an empty bucket or a path object_store refuses.
+fn s3_bucket_and_root(url: &Url) -> Option<(&str, object_store::path::Path)> {
+    if url.scheme() != "s3" {
+        return None;
+    }
+    let bucket = url.host_str().filter(|b| !b.is_empty())?;
+    let root = object_store::path::Path::from_url_path(url.path()).ok()?;
+    Some((bucket, root))
 }
 
 /// An absolute path with `.` and `..` resolved by their text: `..` above
@@ -279,6 +350,30 @@ mod tests {
             assert!(!err.contains("hunter2") && err.contains("***"), "{err}");
         }
         assert_eq!(without_password("s3://bucket/x"), "s3://bucket/x");
+    }
+
+    #[test]
+    fn a_zone_url_is_checked_before_it_is_opened() {
+        let rel = ZoneUrl::parse("lake").unwrap();
+        assert_eq!(
+            rel.url().to_file_path().unwrap(),
+            std::env::current_dir().unwrap().join("lake")
+        );
+        assert!(!rel.is_s3());
+        assert_eq!(rel.to_string(), "lake");
+        let s3 = ZoneUrl::parse("s3://bucket/a/b").unwrap();
+        assert!(s3.is_s3());
+        assert_eq!(s3.url().as_str(), "s3://bucket/a/b/");
+        for bad in ["s4://x", "ftp://u:hunter2@host/x", "s3:///x", " "] {
+            let err = ZoneUrl::parse(bad).unwrap_err();
+            assert!(
+                matches!(err, StoreError::BadLocation { .. }),
+                "{bad}: {err}"
+            );
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+        let secret = ZoneUrl::parse("s3://u:hunter2@bucket/x").unwrap();
+        assert!(!format!("{secret} {secret:?}").contains("hunter2"));
     }
 
     #[test]

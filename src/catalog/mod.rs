@@ -18,6 +18,7 @@ mod local;
 
 use async_trait::async_trait;
 
+pub use crate::config::CatalogKind;
 pub use glue::{GlueCatalog, PARTITION_BATCH, trino_type};
 pub use local::{CATALOG_DIR, LocalCatalog};
 
@@ -25,17 +26,6 @@ use crate::lake::PartitionKey;
 use crate::lake::current::Commit;
 use crate::schema::{Table, TableDef};
 use crate::sql::ViewFile;
-
-/// Which catalog a run registers in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CatalogKind {
-    /// Table definitions in `<lake>/_catalog/`, read by the embedded engine.
-    Local,
-    /// The AWS Glue Data Catalog (the lake must be on S3).
-    Glue,
-    /// Register nothing.
-    None,
-}
 
 /// What `ensure_table` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use spotify_lake::catalog::{Catalog, CatalogKind};
-use spotify_lake::config::{Config, ConfigError, Env, FileConfig, Overrides};
+use spotify_lake::config::{Config, ConfigError, Credentials, Env, FileConfig, Overrides};
 use spotify_lake::extract::SpotifyClient;
 use spotify_lake::ids::ExtractDate;
 use spotify_lake::status::Resume;
@@ -387,7 +387,7 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
         &cfg,
         "give --artist or --playlist, or [spotify] artists in the config file",
     )?;
-    let creds = cfg.credentials()?.clone();
+    let creds = Credentials::from_env(&Env::from_process())?;
     let zones = Zones::open(&cfg).await?;
     let (raw, lake) = (&zones.raw, &zones.lake);
     let progress = std::io::stderr().is_terminal();

@@ -168,16 +168,17 @@ impl Handler {
             "set ARTISTS (or PLAYLISTS) on the function, or send {\"artists\": [\"…\"]} in the event",
         )
         .map_err(|e| diagnostic("ConfigError", e.to_string()))?;
-        if cfg.spotify.credentials.is_none() {
-            cfg.spotify.credentials = Some(self.secret_credentials(ready).await?);
-        }
+        let creds = match Credentials::from_env(&self.env) {
+            Ok(creds) => creds,
+            Err(_) => self.secret_credentials(ready).await?,
+        };
         // Leases name the invocation that holds them.
         cfg.lease.label = Some(format!("lambda {}", event.context.request_id));
         let deadline = fetch_deadline(
             event.context.deadline,
             chrono::Utc::now().timestamp_millis(),
         );
-        let client = self.spotify_client(&cfg, deadline).await?;
+        let client = self.spotify_client(&cfg, &creds, deadline).await?;
         let summary = crate::pipeline::run(
             &cfg,
             &client,
@@ -257,8 +258,8 @@ impl Handler {
         }
     }
 
-    /// The secret's credentials: read at the first invocation that needs
-    /// them, cached after success.
+    /// The secret's credentials, when the environment has none: read at
+    /// the first invocation that needs them, cached after success.
     async fn secret_credentials(&self, ready: &Ready) -> Result<Credentials, Diagnostic> {
         let mut cached = self.credentials.lock().await;
         if let Some(c) = cached.as_ref() {
@@ -284,14 +285,12 @@ impl Handler {
     async fn spotify_client(
         &self,
         cfg: &Config,
+        creds: &Credentials,
         deadline: Option<Instant>,
     ) -> Result<SpotifyClient, Diagnostic> {
         if let Some(previous) = self.spotify.lock().await.as_ref() {
             return Ok(previous.next_run(deadline));
         }
-        let creds = cfg
-            .credentials()
-            .map_err(|e| diagnostic("ConfigError", e.to_string()))?;
         SpotifyClient::connect(&cfg.spotify, creds, deadline)
             .await
             .map_err(|e| diagnostic("SpotifyError", crate::error_chain(&e)))

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::aws::Aws;
 use crate::catalog::{Catalog, CatalogKind, GlueCatalog, LocalCatalog};
 use crate::config::Config;
-use crate::store::{self, Location, StoreError};
+use crate::store::{Location, StoreError};
 
 /// A zone could not be opened: which one, and why.
 #[derive(Debug, thiserror::Error)]
@@ -34,23 +34,25 @@ pub struct Zones {
 impl Zones {
     /// Opens both zones (no network call yet).
     pub async fn open(cfg: &Config) -> Result<Self, ZoneError> {
-        let needs_aws = store::is_s3(&cfg.raw_url)
-            || store::is_s3(&cfg.lake_url)
-            || cfg.catalog == CatalogKind::Glue;
+        let needs_aws =
+            cfg.raw_url.is_s3() || cfg.lake_url.is_s3() || cfg.catalog == CatalogKind::Glue;
         let aws = if needs_aws {
             Some(Aws::load().await)
         } else {
             None
         };
         Ok(Zones {
-            raw: store::open_with(&cfg.raw_url, aws.as_ref()).map_err(|source| ZoneError {
+            raw: cfg.raw_url.open(aws.as_ref()).map_err(|source| ZoneError {
                 zone: "the raw zone (--raw, [lake] raw_url, RAW_URL)",
                 source,
             })?,
-            lake: store::open_with(&cfg.lake_url, aws.as_ref()).map_err(|source| ZoneError {
-                zone: "the lake (--lake, [lake] url, LAKE_URL)",
-                source,
-            })?,
+            lake: cfg
+                .lake_url
+                .open(aws.as_ref())
+                .map_err(|source| ZoneError {
+                    zone: "the lake (--lake, [lake] url, LAKE_URL)",
+                    source,
+                })?,
             aws,
         })
     }
