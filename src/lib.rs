@@ -12,27 +12,31 @@
 //! - [`ids`], [`schema`], [`summary`], [`sql`]: shared vocabulary (checked
 //!   ids and dates, the tables from `schemas/`, the run summary, the
 //!   embedded SQL files).
+//! - [`config`]: the config file, flags and environment, validated once
+//!   into a [`config::Config`] (typed zone URLs, one block of defaults);
+//!   the Spotify credentials apart from it.
 //! - [`store`]: opens a directory or URL as an object store.
-//! - [`raw`]: reads raw snapshots (lenient structs, counted skips).
-//! - [`transform`]: raw objects → Arrow batches.
-//! - [`lake`]: the partition layout and Parquet writing.
-//! - [`catalog`]: where tables, partitions and views are registered.
-//! - [`query`] (feature `engine`): the embedded DataFusion engine.
-//! - [`config`]: the config file, flags and environment, validated once.
 //! - [`extract`]: the Spotify client and what to fetch, into the raw zone.
-//! - [`load`]: the pipeline from a raw snapshot to a registered lake, ending
-//!   with the commit of `current_albums` (what the answers read).
+//! - [`raw`]: the raw zone: snapshots, their listing, the typed manifest,
+//!   lenient structs, counted skips.
+//! - [`transform`]: raw objects → Arrow batches.
+//! - [`lake`]: the partition layout, Parquet writing, `current_albums`.
+//! - [`catalog`]: where tables, partitions and views are registered.
+//! - [`pipeline`]: the stages joined: the zones of a configuration opened
+//!   once, `load` (a raw snapshot into a registered lake, ending with the
+//!   commit of `current_albums`), `run` (extract, then load: the weekly
+//!   job), `run --dry-run`, and `demo`.
 //! - [`lease`]: one writer at a time: a run's date lease in the raw zone,
 //!   a load's date lease and the catalog's in the lake.
 //! - [`lifecycle`]: `load --all` and `forget`.
-//! - [`run`]: extract, then load: the weekly job.
+//! - [`query`] (feature `engine`): the embedded DataFusion engine.
 //! - [`report`] (feature `engine`): the charts of the answer.
-//! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
-//! - [`crash`]: fault points for the crash tests (debug builds only).
-//! - [`zones`]: the raw zone, lake and catalog of a configuration, opened once.
 //! - [`status`]: the raw zone and the lake at a glance, with warnings; the
 //!   last run's record.
 //! - [`lambda`]: the same job as an AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set).
+//! - [`aws`]: the AWS SDK configuration, loaded once.
+//! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
+//! - [`crash`]: fault points for the crash tests (debug builds only).
 #![warn(missing_docs)]
 
 pub mod aws;

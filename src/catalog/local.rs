@@ -57,6 +57,21 @@ struct TableFile {
     current: Option<Commit>,
 }
 
+impl TableFile {
+    /// `def`'s file, holding `partitions` (and `current`'s commit).
+    fn new(def: &TableDef, partitions: BTreeSet<String>, current: Option<Commit>) -> Self {
+        let (columns, partition_keys) = columns_of(def);
+        TableFile {
+            name: def.name.clone(),
+            description: def.description.clone(),
+            columns,
+            partition_keys,
+            partitions,
+            current,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct ViewRecord {
     name: String,
@@ -189,15 +204,8 @@ impl Catalog for LocalCatalog {
         if change == TableChange::Unchanged {
             return Ok(change);
         }
-        let (columns, partition_keys) = columns_of(def);
-        let file = TableFile {
-            name: def.name.clone(),
-            description: def.description.clone(),
-            columns,
-            partition_keys,
-            partitions: existing.map(|e| e.partitions).unwrap_or_default(),
-            current: None,
-        };
+        let partitions = existing.map(|e| e.partitions).unwrap_or_default();
+        let file = TableFile::new(def, partitions, None);
         self.write_json(Self::table_path(&def.name), &file).await?;
         Ok(change)
     }
@@ -292,15 +300,7 @@ impl Catalog for LocalCatalog {
         let def = current_albums();
         let existing = self.read_table(&def.name).await?;
         compare(def, existing.as_ref().map(registered).as_ref())?;
-        let (columns, partition_keys) = columns_of(def);
-        let file = TableFile {
-            name: def.name.clone(),
-            description: def.description.clone(),
-            columns,
-            partition_keys,
-            partitions: BTreeSet::new(),
-            current: Some(commit.clone()),
-        };
+        let file = TableFile::new(def, BTreeSet::new(), Some(commit.clone()));
         self.write_json(Self::table_path(&def.name), &file).await
     }
 

@@ -209,16 +209,33 @@ impl CatalogArgs {
     }
 }
 
-/// Options of the commands that write: where the raw zone is, the catalog.
+/// Where both zones and the catalog are: the options of `run`, `load` and
+/// `status`.
 #[derive(Debug, Args)]
-struct ZoneArgs {
+struct StoreArgs {
     #[command(flatten)]
     config: ConfigArgs,
-    /// The raw zone root (holding extract_date=YYYY-MM-DD folders; a directory or s3://bucket/prefix), or for load one snapshot folder [default: [lake] raw_url, else "raw"].
+    /// The raw zone root (holding extract_date=YYYY-MM-DD folders; a directory or s3://bucket/prefix), or for load and status one snapshot folder [default: [lake] raw_url, else "raw"].
     #[arg(long, value_name = "DIR")]
     raw: Option<String>,
     #[command(flatten)]
     catalog: CatalogArgs,
+}
+
+impl StoreArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            raw: self.raw.clone(),
+            ..self.catalog.overrides()
+        }
+    }
+}
+
+/// Options of the commands that write: the stores, the date, the summary.
+#[derive(Debug, Args)]
+struct ZoneArgs {
+    #[command(flatten)]
+    stores: StoreArgs,
     /// The extract date (YYYY-MM-DD) [default: today UTC for run, the newest snapshot for load].
     #[arg(long, value_name = "YYYY-MM-DD")]
     extract_date: Option<ExtractDate>,
@@ -316,9 +333,8 @@ fn resolve_config(config: &ConfigArgs, overrides: Overrides) -> Result<Config, C
 
 fn zone_overrides(zone: &ZoneArgs) -> Overrides {
     Overrides {
-        raw: zone.raw.clone(),
         extract_date: zone.extract_date,
-        ..zone.catalog.overrides()
+        ..zone.stores.overrides()
     }
 }
 
@@ -361,7 +377,7 @@ async fn print_resume(
     };
     match spotify_lake::status::resume_for(raw, lake, date).await {
         Ok(Some(mut resume)) => {
-            add_settings(&mut resume, &zone.config, &zone.catalog);
+            add_settings(&mut resume, &zone.stores.config, &zone.stores.catalog);
             outln!("resume          {}", resume.command);
         }
         // The manifest says the snapshot is complete: nothing to run.
@@ -382,7 +398,7 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
         dry_run: args.dry_run,
         ..zone_overrides(&args.zone)
     };
-    let cfg = resolve_config(&args.zone.config, overrides)?;
+    let cfg = resolve_config(&args.zone.stores.config, overrides)?;
     spotify_lake::pipeline::nothing_to_extract(
         &cfg,
         "give --artist or --playlist, or [spotify] artists in the config file",
@@ -419,7 +435,7 @@ fn exit_for(summary: &Summary) -> ExitCode {
 }
 
 async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
-    let cfg = resolve_config(&args.zone.config, zone_overrides(&args.zone))?;
+    let cfg = resolve_config(&args.zone.stores.config, zone_overrides(&args.zone))?;
     let zones = Zones::open(&cfg).await?;
     let (raw, lake) = (&zones.raw, &zones.lake);
     let catalog = zones.catalog(&cfg);

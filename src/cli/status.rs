@@ -9,11 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
-use spotify_lake::config::Overrides;
 use spotify_lake::ids::ExtractDate;
 use spotify_lake::zones::Zones;
 
-use super::{CatalogArgs, ConfigArgs, add_settings, resolve_config};
+use super::{StoreArgs, add_settings, resolve_config};
 
 /// How `status` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -26,25 +25,16 @@ pub(super) enum StatusFormat {
 
 #[derive(Debug, Args)]
 pub(super) struct StatusArgs {
+    /// The catalog's registered partitions are compared with the lake's files.
     #[command(flatten)]
-    config: ConfigArgs,
-    /// The raw zone root (holding extract_date=YYYY-MM-DD folders; a directory or s3://bucket/prefix), or one snapshot folder [default: [lake] raw_url, else "raw"].
-    #[arg(long, value_name = "DIR")]
-    raw: Option<String>,
-    /// Its registered partitions are compared with the lake's files.
-    #[command(flatten)]
-    catalog: CatalogArgs,
+    stores: StoreArgs,
     /// How to print the status on stdout.
     #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
     format: StatusFormat,
 }
 
 pub(super) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let overrides = Overrides {
-        raw: args.raw.clone(),
-        ..args.catalog.overrides()
-    };
-    let cfg = resolve_config(&args.config, overrides)?;
+    let cfg = resolve_config(&args.stores.config, args.stores.overrides())?;
     let zones = Zones::open(&cfg).await?;
     let catalog = zones.catalog(&cfg);
     let mut status = spotify_lake::status::gather(
@@ -62,7 +52,7 @@ pub(super) async fn status(args: StatusArgs) -> anyhow::Result<ExitCode> {
     })?;
     // The resumed run must see the settings this status was read with.
     if let Some(resume) = status.raw.newest.as_mut().and_then(|n| n.resume.as_mut()) {
-        add_settings(resume, &args.config, &args.catalog);
+        add_settings(resume, &args.stores.config, &args.stores.catalog);
     }
     let text = match args.format {
         StatusFormat::Json => serde_json::to_string_pretty(&status)? + "\n",

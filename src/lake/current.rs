@@ -343,15 +343,7 @@ pub fn fold(old: Option<&Current>, new: &[AlbumsPartition]) -> Result<Fold, Curr
         .map(|p| (p.date.days_since_epoch(), p.artist.as_str()))
         .collect();
     let mut batches = vec![old.batch.clone()];
-    for part in new {
-        meta.partitions
-            .entry(part.date)
-            .or_default()
-            .insert(part.artist.to_string());
-        if !meta.is_forgotten(part.date, part.artist.as_str()) {
-            batches.push(with_keys(part)?);
-        }
-    }
+    meta.add(new, &mut batches)?;
     let old_cols = KeyColumns::of(&old.batch)?;
     let dropped: Vec<(&str, &str)> = (0..old.batch.num_rows())
         .filter(|&row| replaced.contains(&old_cols.partition(row)))
@@ -373,6 +365,27 @@ pub fn fold(old: Option<&Current>, new: &[AlbumsPartition]) -> Result<Fold, Curr
     Ok(Fold::Changed(Current { batch, meta }))
 }
 
+impl Meta {
+    /// Records `parts` as held, and pushes the rows of each one not
+    /// forgotten (keys added) onto `batches`.
+    fn add(
+        &mut self,
+        parts: &[AlbumsPartition],
+        batches: &mut Vec<RecordBatch>,
+    ) -> Result<(), CurrentError> {
+        for part in parts {
+            self.partitions
+                .entry(part.date)
+                .or_default()
+                .insert(part.artist.to_string());
+            if !self.is_forgotten(part.date, part.artist.as_str()) {
+                batches.push(with_keys(part)?);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The table from every given partition (the history), with `forgotten`
 /// applied.
 pub fn rebuild(
@@ -384,15 +397,7 @@ pub fn rebuild(
         forgotten,
     };
     let mut batches = vec![RecordBatch::new_empty(current_albums_schema())];
-    for part in parts {
-        meta.partitions
-            .entry(part.date)
-            .or_default()
-            .insert(part.artist.to_string());
-        if !meta.is_forgotten(part.date, part.artist.as_str()) {
-            batches.push(with_keys(part)?);
-        }
-    }
+    meta.add(parts, &mut batches)?;
     Ok(Current {
         batch: choose(&batches, |_, _| true)?,
         meta,
@@ -692,6 +697,21 @@ mod tests {
             .collect()
     }
 
+    /// Artist a's album x, 1 minute long, extracted on 2026-01-01.
+    fn week_one() -> AlbumsPartition {
+        part("2026-01-01", 'a', &[("x", "album", 1)])
+    }
+
+    /// `c` with `w` folded in.
+    fn then(c: &Current, w: AlbumsPartition) -> Current {
+        changed(fold(Some(c), &[w]).unwrap())
+    }
+
+    /// The first version: `w` folded into nothing.
+    fn first(w: &AlbumsPartition) -> Current {
+        changed(fold(None, std::slice::from_ref(w)).unwrap())
+    }
+
     fn changed(f: Fold) -> Current {
         match f {
             Fold::Changed(c) => c,
@@ -704,7 +724,7 @@ mod tests {
         let w1 = part("2026-01-01", 'a', &[("x", "album", 1), ("y", "album", 2)]);
         let w2 = part("2026-01-08", 'a', &[("x", "album", 10)]);
         let c1 = changed(fold(None, &[w1]).unwrap());
-        let c2 = changed(fold(Some(&c1), &[w2]).unwrap());
+        let c2 = then(&c1, w2);
         assert_eq!(
             rows(&c2),
             [
@@ -719,10 +739,10 @@ mod tests {
         let w1 = part("2026-01-01", 'b', &[("x", "album", 1), ("y", "album", 2)]);
         let w2 = part("2026-01-08", 'b', &[("x", "album", 10)]);
         let w2a = part("2026-01-08", 'a', &[("x", "album", 11), ("z", "single", 3)]);
-        let in_order = changed(fold(None, std::slice::from_ref(&w1)).unwrap());
+        let in_order = first(&w1);
         let in_order = changed(fold(Some(&in_order), &[w2.clone(), w2a.clone()]).unwrap());
-        let backfill = changed(fold(None, std::slice::from_ref(&w2a)).unwrap());
-        let backfill = changed(fold(Some(&backfill), &[w2]).unwrap());
+        let backfill = first(&w2a);
+        let backfill = then(&backfill, w2);
         let backfill = changed(fold(Some(&backfill), std::slice::from_ref(&w1)).unwrap());
         assert_eq!(rows(&in_order), rows(&backfill));
         assert_eq!(in_order.meta, backfill.meta);
@@ -734,7 +754,7 @@ mod tests {
 
     #[test]
     fn an_album_type_change_keeps_one_row_per_type() {
-        let w1 = part("2026-01-01", 'a', &[("x", "album", 1)]);
+        let w1 = week_one();
         let w2 = part("2026-01-08", 'a', &[("x", "compilation", 1)]);
         let c = changed(fold(None, &[w1, w2]).unwrap());
         assert_eq!(rows(&c).len(), 2);
@@ -742,20 +762,18 @@ mod tests {
 
     #[test]
     fn a_reload_replaces_its_rows_and_an_identical_one_changes_nothing() {
-        let w1 = part("2026-01-01", 'a', &[("x", "album", 1)]);
-        let c = changed(fold(None, std::slice::from_ref(&w1)).unwrap());
+        let w1 = week_one();
+        let c = first(&w1);
         assert!(matches!(fold(Some(&c), &[w1]).unwrap(), Fold::Unchanged));
-        let fixed = part("2026-01-01", 'a', &[("x", "album", 5)]);
-        let c2 = changed(fold(Some(&c), &[fixed]).unwrap());
-        assert_eq!(rows(&c2)[0].4, 5);
+        let fixed = then(&c, part("2026-01-01", 'a', &[("x", "album", 5)]));
+        assert_eq!(rows(&fixed)[0].4, 5);
     }
 
     #[test]
     fn a_reload_that_drops_an_album_asks_for_a_rebuild() {
-        let w1 = part("2026-01-01", 'a', &[("x", "album", 1)]);
+        let w1 = week_one();
         let w2 = part("2026-01-08", 'a', &[("x", "album", 2), ("y", "album", 3)]);
-        let c = changed(fold(None, std::slice::from_ref(&w1)).unwrap());
-        let c = changed(fold(Some(&c), &[w2]).unwrap());
+        let c = then(&first(&w1), w2);
         let w2_fixed = part("2026-01-08", 'a', &[("y", "album", 3)]);
         assert!(matches!(
             fold(Some(&c), std::slice::from_ref(&w2_fixed)).unwrap(),
@@ -767,19 +785,18 @@ mod tests {
 
     #[test]
     fn forgotten_partitions_add_no_rows_until_a_newer_extract() {
-        let w1 = part("2026-01-01", 'a', &[("x", "album", 1)]);
+        let w1 = week_one();
         let forgotten = BTreeMap::from([(artist('a').to_string(), date("2026-01-01"))]);
         let c = rebuild(&[w1], forgotten).unwrap();
         assert_eq!(c.batch.num_rows(), 0);
-        let w2 = part("2026-01-08", 'a', &[("x", "album", 2)]);
-        let c = changed(fold(Some(&c), &[w2]).unwrap());
-        assert_eq!(rows(&c)[0].4, 2);
+        let newer = then(&c, part("2026-01-08", 'a', &[("x", "album", 2)]));
+        assert_eq!(rows(&newer)[0].4, 2);
     }
 
     #[test]
     fn versions_are_content_addressed() {
-        let w1 = part("2026-01-01", 'a', &[("x", "album", 1)]);
-        let c = changed(fold(None, std::slice::from_ref(&w1)).unwrap());
+        let w1 = week_one();
+        let c = first(&w1);
         let again = changed(fold(None, &[w1]).unwrap());
         let (e1, e2) = (encode(&c).unwrap(), encode(&again).unwrap());
         assert_eq!(e1.version, e2.version);
@@ -799,15 +816,15 @@ mod tests {
     #[tokio::test]
     async fn written_versions_read_back_and_stale_ones_go() {
         let store = object_store::memory::InMemory::new();
-        let w1 = part("2026-01-01", 'a', &[("x", "album", 1)]);
-        let c = changed(fold(None, std::slice::from_ref(&w1)).unwrap());
+        let w1 = week_one();
+        let c = first(&w1);
         let e = encode(&c).unwrap();
         write(&store, &e).await.unwrap();
         let back = read(&store, &e.version).await.unwrap().unwrap();
         assert_eq!(rows(&back), rows(&c));
         assert_eq!(back.meta, c.meta);
         let w2 = part("2026-01-08", 'a', &[("x", "album", 2)]);
-        let c2 = changed(fold(Some(&back), &[w2]).unwrap());
+        let c2 = then(&back, w2);
         let e2 = encode(&c2).unwrap();
         write(&store, &e2).await.unwrap();
         let commit = Commit {

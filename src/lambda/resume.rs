@@ -196,18 +196,7 @@ mod tests {
 
     #[test]
     fn a_partial_newest_snapshot_resumes_its_pending_work_by_id_else_by_query() {
-        let pending = vec![
-            PendingArtist {
-                artist_id: Some(A.into()),
-                artist_name: Some("Drake".into()),
-                query: Some("Drake".into()),
-            },
-            PendingArtist {
-                artist_id: None,
-                artist_name: None,
-                query: Some("Adele".into()),
-            },
-        ];
+        let pending = crate::status::drake_and_unresolved("Adele");
         let Plan::Resume(p, note) = plan(&head(SnapshotState::Partial, pending, &[])) else {
             panic!("a partial snapshot is resumed");
         };

@@ -45,54 +45,44 @@ pub async fn run(
     let date = cfg.extract_date.unwrap_or_else(ExtractDate::today_utc);
     let purpose = format!("run of {date}");
     let lease = Lease::take(raw, LeaseKind::Date(date), &purpose, &cfg.lease).await?;
-    let summary = run_leased(cfg, date, client, raw, lake, catalog, progress).await;
+    let summary = async {
+        let started = Instant::now();
+        let opts = ExtractOptions {
+            date,
+            full: cfg.full,
+            progress,
+        };
+        let extraction = extract::extract(&cfg.spotify, client, raw, &opts).await?;
+        let load_opts = LoadOptions {
+            extract_date: Some(date),
+            progress,
+            lease: cfg.lease.clone(),
+            ..LoadOptions::default()
+        };
+        let snapshot = Snapshot::at(raw, date);
+        let mut summary = match load_snapshot(snapshot, lake, catalog, &load_opts).await {
+            Ok(s) => s,
+            // Nothing was found (unknown artists, unreadable playlists): the
+            // extraction's skips say why; there is nothing to load.
+            Err(Error::Raw(raw::RawError::Empty { .. })) => Summary::new(date.to_string()),
+            Err(e) => return Err(e),
+        };
+        let stats = client.stats();
+        summary.fetched = extraction.fetched;
+        summary.reused.albums = extraction.reused_albums;
+        summary.requests = stats.requests;
+        summary.token_requests = stats.token_requests;
+        summary.skipped = both_stages(extraction.skipped, std::mem::take(&mut summary.skipped));
+        summary.pending_artists = extraction.pending;
+        if extraction.stop.is_some() || !summary.pending_artists.is_empty() {
+            summary.status = Status::Partial;
+        }
+        summary.seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+    .await;
     lease.release().await;
     summary
-}
-
-/// [`run`] while holding the date's lease.
-async fn run_leased(
-    cfg: &Config,
-    date: ExtractDate,
-    client: &SpotifyClient,
-    raw: &Location,
-    lake: &Location,
-    catalog: Option<&dyn Catalog>,
-    progress: bool,
-) -> Result<Summary, Error> {
-    let started = Instant::now();
-    let opts = ExtractOptions {
-        date,
-        full: cfg.full,
-        progress,
-    };
-    let extraction = extract::extract(&cfg.spotify, client, raw, &opts).await?;
-    let load_opts = LoadOptions {
-        extract_date: Some(date),
-        progress,
-        lease: cfg.lease.clone(),
-        ..LoadOptions::default()
-    };
-    let snapshot = Snapshot::at(raw, date);
-    let mut summary = match load_snapshot(snapshot, lake, catalog, &load_opts).await {
-        Ok(s) => s,
-        // Nothing was found (unknown artists, unreadable playlists): the
-        // extraction's skips say why; there is nothing to load.
-        Err(Error::Raw(raw::RawError::Empty { .. })) => Summary::new(date.to_string()),
-        Err(e) => return Err(e),
-    };
-    let stats = client.stats();
-    summary.fetched = extraction.fetched;
-    summary.reused.albums = extraction.reused_albums;
-    summary.requests = stats.requests;
-    summary.token_requests = stats.token_requests;
-    summary.skipped = both_stages(extraction.skipped, std::mem::take(&mut summary.skipped));
-    summary.pending_artists = extraction.pending;
-    if extraction.stop.is_some() || !summary.pending_artists.is_empty() {
-        summary.status = Status::Partial;
-    }
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
 }
 
 /// The run's skips: the extraction's, then the load's that the extraction

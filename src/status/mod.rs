@@ -440,6 +440,23 @@ fn under(location: &Location, rel: &str) -> String {
     }
 }
 
+/// Test data: Drake, resolved, and `query`, not resolved yet.
+#[cfg(test)]
+pub(crate) fn drake_and_unresolved(query: &str) -> Vec<PendingArtist> {
+    vec![
+        PendingArtist {
+            artist_id: Some("3TVXtAsR1Inumwj472S9r4".into()),
+            artist_name: Some("Drake".into()),
+            query: Some("Drake".into()),
+        },
+        PendingArtist {
+            artist_id: None,
+            artist_name: None,
+            query: Some(query.into()),
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,18 +586,7 @@ mod tests {
 
     #[test]
     fn the_resume_command_names_pending_artists_and_quotes_for_the_shell() {
-        let artists = [
-            PendingArtist {
-                artist_id: Some(A.into()),
-                artist_name: Some("Drake".into()),
-                query: Some("Drake".into()),
-            },
-            PendingArtist {
-                artist_id: None,
-                artist_name: None,
-                query: Some("Guns N' Roses".into()),
-            },
-        ];
+        let artists = drake_and_unresolved("Guns N' Roses");
         let args = resume_args(
             "2026-11-26",
             "/data/my raw",
