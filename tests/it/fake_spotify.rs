@@ -11,7 +11,8 @@ use crate::support::fake_spotify::{
     CLIENT_ID, CLIENT_SECRET, FakeData, FakeItem, FakeSpotify, Fault, GenresKnob, Knobs, Mode,
     PlaylistKeys,
 };
-use crate::support::{DRAKE, read_raw_json, sample_snapshot};
+use crate::support::raw_builder::read_raw_json;
+use crate::support::sample::{DRAKE, sample_snapshot};
 
 const JSON: &str = "application/json; charset=utf-8";
 
