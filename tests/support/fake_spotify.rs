@@ -343,11 +343,6 @@ impl FakeSpotify {
         }
     }
 
-    /// The current knobs.
-    pub fn knobs(&self) -> Knobs {
-        lock(&self.shared.knobs).clone()
-    }
-
     /// The data served.
     pub fn data(&self) -> &FakeData {
         &self.shared.data

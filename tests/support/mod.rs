@@ -16,9 +16,6 @@
 //! Every helper panics with a message on failure: they are test plumbing,
 //! and a panic in a test is a failure that says where.
 
-// Each test module uses a different part of the helpers.
-#![allow(dead_code)]
-
 pub mod catalog_contract;
 pub mod cli;
 pub mod fake_lambda;
