@@ -9,7 +9,7 @@
 //! - `parquet`: the lake's Parquet read back, as columns or as text.
 //! - `seed`: the figures the golden answers are computed from.
 //! - `fake_spotify`, `fake_lambda`, `loopback`: the fake Spotify Web API
-//!   and Lambda Runtime API, on 127.0.0.1.
+//!   (with its own tests) and Lambda Runtime API, on 127.0.0.1.
 //! - `moto`, `target`, `catalog_contract`: S3 and Glue on moto, a test
 //!   body run on a local lake or on S3, the suite every catalog passes.
 //!

@@ -1,13 +1,12 @@
-//! The fake Spotify API itself (`tests/support/fake_spotify.rs`), checked
-//! with a plain HTTP client against SPOTIFY_API.md, so the extractor's
-//! tests can trust it.
+//! The fake Spotify API itself, checked with a plain HTTP client against
+//! SPOTIFY_API.md, so the extractor's tests can trust it.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::fake_spotify::{
+use super::{
     CLIENT_ID, CLIENT_SECRET, FakeData, FakeItem, FakeSpotify, Fault, GenresKnob, Knobs, Mode,
     PlaylistKeys,
 };
