@@ -3,15 +3,17 @@
 //! list, with a reason naming the file or object), and never a panic
 //! (`run_cli` asserts that for every run).
 //!
-//! Each test writes a small snapshot by hand (support::Small: one artist
+//! Each test writes a small snapshot by hand (support::raw_builder::Small: one artist
 //! with one whole album) and adds one bad thing; the whole album must still
 //! load, so a bad object never takes good ones down with it.
 
 use serde_json::{Value, json};
 
-use crate::support::{
-    Small, TempLake, fake_id, gzip, ints, rows, run_cli, skip_about, skips, strings, table_rows,
-};
+use crate::support::cli::run_cli;
+use crate::support::lake::TempLake;
+use crate::support::parquet::{ints, strings, table_rows};
+use crate::support::raw_builder::{Small, fake_id, gzip};
+use crate::support::summary::{rows, skip_about, skips};
 
 const DATE: &str = "2026-11-26";
 

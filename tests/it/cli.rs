@@ -3,8 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::support::cli::{cli_command, run_cli, run_command};
+use crate::support::lake::{TempLake, copy_dir};
+use crate::support::sample::{repo, sample_raw};
 use crate::support::seed;
-use crate::support::{TempLake, cli_command, copy_dir, repo, run_cli, run_command, sample_raw};
 
 /// The subcommands the top-level help lists (clap's `help` aside).
 fn commands() -> Vec<String> {
@@ -265,7 +267,8 @@ fn results_go_to_stdout_and_logs_to_stderr() {
     // stdout is the summary alone (it parses whole as JSON); logs are on stderr.
     assert_eq!(run.json()["status"], "complete");
     assert!(run.stderr.contains("Loading snapshot."), "{}", run.stderr);
-    let table = crate::support::run_cli(&["load", "--raw", &t.raw_arg(), "--lake", &t.lake_arg()]);
+    let table =
+        crate::support::cli::run_cli(&["load", "--raw", &t.raw_arg(), "--lake", &t.lake_arg()]);
     table.assert_code(0);
     assert!(
         table.stdout.contains("status          complete"),

@@ -9,12 +9,13 @@ use std::collections::BTreeMap;
 use bytes::Bytes;
 use spotify_lake::crash::CRASH_AT;
 
+use crate::support::cli::{CliRun, cli_command, run_command};
 use crate::support::fake_spotify::{FakeData, FakeSpotify, Knobs};
+use crate::support::lake::TempLake;
 use crate::support::moto::moto;
+use crate::support::parquet::{lake_view, without_versions};
+use crate::support::sample::sample_snapshot;
 use crate::support::target::Target;
-use crate::support::{
-    Run, TempLake, cli_command, lake_view, run_command, sample_snapshot, without_versions,
-};
 
 /// The points a `load` passes, each with the hit that aborts: the third
 /// partition file, the first batch of partitions.
@@ -47,7 +48,7 @@ fn spotify_lake(
     target: &Target,
     env: &[(&str, String)],
     crash: Option<&str>,
-) -> Run {
+) -> CliRun {
     let zone = target.zone_args();
     let mut all: Vec<&str> = args.to_vec();
     all.extend(zone.iter().map(String::as_str));
@@ -61,7 +62,7 @@ fn spotify_lake(
     run_command(cmd, &all)
 }
 
-fn assert_aborted(run: &Run, point: &str) {
+fn assert_aborted(run: &CliRun, point: &str) {
     assert!(
         run.code.is_none() && run.stderr.contains("aborting here"),
         "{point}: expected an abort, got {:?}\n{}",

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::repo;
+use crate::support::sample::repo;
 
 /// A stub AWS CLI: logs its arguments, one call per line, and answers the
 /// few queries the script reads (an existing stack, an empty secret).

@@ -9,8 +9,9 @@
 use std::collections::BTreeMap;
 
 use crate::run::{DATE, NEXT_WEEK, SAMPLE_ARTISTS, config, run_with, sample_fake};
+use crate::support::cli::CliRun;
 use crate::support::fake_spotify::{FakeSpotify, Fault, Knobs};
-use crate::support::{Run, TempLake, files_under, lake_files};
+use crate::support::lake::{TempLake, files_under, lake_files};
 
 /// `run` of `date` against `fake` with some of its environment replaced.
 fn run_env(
@@ -19,7 +20,7 @@ fn run_env(
     config: &str,
     date: &str,
     env: &[(&str, String)],
-) -> Run {
+) -> CliRun {
     crate::run::run_with_env(fake, t, config, &["--extract-date", date], env)
 }
 
@@ -38,7 +39,7 @@ fn zones(t: &TempLake) -> (BTreeMap<String, Vec<u8>>, BTreeMap<String, Vec<u8>>)
 }
 
 /// Asserts a failed run wrote nothing: no Parquet file, no raw object.
-fn assert_nothing_written(t: &TempLake, run: &Run) {
+fn assert_nothing_written(t: &TempLake, run: &CliRun) {
     let parquet: Vec<String> = files_under(&t.lake)
         .into_keys()
         .filter(|p| p.ends_with(".parquet"))
@@ -55,7 +56,7 @@ fn assert_nothing_written(t: &TempLake, run: &Run) {
 /// run.
 fn a_good_week_then_a_failed_one(
     break_it: impl FnOnce(&FakeSpotify) -> Vec<(&'static str, String)>,
-) -> Run {
+) -> CliRun {
     let fake = FakeSpotify::start_blocking(sample_fake(), Knobs::dev());
     let t = TempLake::new();
     let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
@@ -201,7 +202,7 @@ fn a_403_on_an_album_track_page_is_fatal_not_a_skip() {
 }
 
 /// The fixes a wrong base URL's message names.
-fn assert_names_the_base_url(run: &Run, base: &str) {
+fn assert_names_the_base_url(run: &CliRun, base: &str) {
     run.assert_stderr_has(&[
         "answered 404 Not Found",
         "Service not found",

@@ -7,8 +7,10 @@ use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog, TableChange};
 use spotify_lake::schema::Table;
 
 use crate::support::catalog_contract::catalog_contract;
+use crate::support::cli::{CliRun, cli_command, run_cli, run_command};
+use crate::support::lake::TempLake;
 use crate::support::moto::{Moto, denying_moto, moto};
-use crate::support::{Run, TempLake, cli_command, run_cli, run_command, sample_raw};
+use crate::support::sample::sample_raw;
 
 /// A Glue catalog in a fresh database on moto.
 async fn glue_on(moto: &Moto, prefix: &str) -> GlueCatalog {
@@ -64,7 +66,7 @@ async fn glue_partitions_go_in_batches_of_at_most_100() {
 }
 
 /// `spotify-lake <args>` with the summary as JSON.
-fn cli(args: &[&str]) -> Run {
+fn cli(args: &[&str]) -> CliRun {
     let mut all = args.to_vec();
     if args[0] == "load" {
         all.extend(["--summary", "json"]);
@@ -101,7 +103,7 @@ fn glue_load_args<'a>(raw: &'a str, lake: &'a str, database: &'a str) -> [&'a st
     ]
 }
 
-fn load_glue(s3: &S3Lake, raw: &str) -> Run {
+fn load_glue(s3: &S3Lake, raw: &str) -> CliRun {
     cli(&glue_load_args(raw, &s3.lake, &s3.database))
 }
 

@@ -12,10 +12,11 @@ use spotify_lake::query::Engine;
 use spotify_lake::schema::Table;
 use spotify_lake::{LoadOptions, sql};
 
-use crate::support::seed::{self, ArtistRow, TrendRow, YearRow};
-use crate::support::{
-    TempLake, bools, close, concat, floats, ints, parquet_files, read_parquet, strings, table_rows,
+use crate::support::lake::TempLake;
+use crate::support::parquet::{
+    bools, close, concat, floats, ints, parquet_files, read_parquet, strings, table_rows,
 };
+use crate::support::seed::{self, ArtistRow, TrendRow, YearRow};
 
 fn loaded_sample() -> TempLake {
     let t = TempLake::with_sample();

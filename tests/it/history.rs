@@ -11,11 +11,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use serde_json::Value;
 use spotify_lake::crash::CRASH_AT;
 
+use crate::support::cli::{CliRun, cli_command, run_cli, run_command};
+use crate::support::lake::{TempLake, copy_dir, files_under};
 use crate::support::moto::{Moto, moto};
-use crate::support::{
-    BRUNO_MARS, DRAKE, Run, SAMPLE_DATE, TempLake, cli_command, copy_dir, files_under,
-    read_raw_json, run_cli, run_command, sample_week,
-};
+use crate::support::raw_builder::{read_raw_json, sample_week};
+use crate::support::sample::{BRUNO_MARS, DRAKE, SAMPLE_DATE};
 
 const ANSWERS: [&str; 3] = [
     "album_length_by_year",
@@ -58,7 +58,7 @@ impl Zone {
         args
     }
 
-    fn load(&self, raw: &Path, extra: &[&str]) -> Run {
+    fn load(&self, raw: &Path, extra: &[&str]) -> CliRun {
         let raw = raw.to_str().unwrap();
         let mut args = self.args(&["load", "--raw", raw, "--summary", "json"]);
         args.extend_from_slice(extra);
@@ -71,7 +71,7 @@ impl Zone {
         run.json()
     }
 
-    fn query(&self, name: &str, extra: &[&str]) -> Run {
+    fn query(&self, name: &str, extra: &[&str]) -> CliRun {
         let mut args = self.args(&["query", name, "--format", "json"]);
         args.extend_from_slice(extra);
         run_cli(&args)
@@ -150,7 +150,7 @@ fn take_down(raw: &Path, date: &str, name: &str) -> String {
     id
 }
 
-fn stats(run: &Run) -> (u64, u64) {
+fn stats(run: &CliRun) -> (u64, u64) {
     let line = run
         .stderr
         .lines()

@@ -4,15 +4,16 @@
 
 use serde_json::json;
 
-use crate::support::{
-    Small, TempLake, cli_command, fake_id, ints, run_command, skip_about, skips, strings,
-    table_rows,
-};
+use crate::support::cli::{cli_command, run_command};
+use crate::support::lake::TempLake;
+use crate::support::parquet::{ints, strings, table_rows};
+use crate::support::raw_builder::{Small, fake_id};
+use crate::support::summary::{skip_about, skips};
 
 const DATE: &str = "2026-11-26";
 
 /// Runs the binary in `cwd` with relative paths.
-fn run_in(cwd: &std::path::Path, args: &[&str]) -> crate::support::Run {
+fn run_in(cwd: &std::path::Path, args: &[&str]) -> crate::support::cli::CliRun {
     let mut cmd = cli_command(args);
     cmd.current_dir(cwd);
     run_command(cmd, args)
@@ -64,7 +65,7 @@ fn paths_with_dot_dot_work_in_every_command() {
 #[test]
 fn a_location_that_embeds_a_password_is_never_echoed() {
     for lake in ["s4://ana:hunter2@x/lake", "ftp://ana:hunter2@host/lake"] {
-        let run = crate::support::run_cli(&["query", "album_length_by_year", "--lake", lake]);
+        let run = crate::support::cli::run_cli(&["query", "album_length_by_year", "--lake", lake]);
         run.assert_code(2).assert_stderr_has(&["ana:***@"]);
         assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
     }
@@ -300,7 +301,7 @@ fn an_extract_date_that_is_not_a_plain_recent_date_is_a_usage_error() {
     ] {
         let flag = format!("--extract-date={date}");
         let args = ["load", "--raw", &raw, "--lake", &lake, &flag];
-        let run = crate::support::run_cli(&args);
+        let run = crate::support::cli::run_cli(&args);
         run.assert_code(2).assert_stderr_has(&[says]);
     }
     assert!(!t.lake.exists(), "a refused date wrote the lake");

@@ -11,11 +11,13 @@ use serde_json::{Value, json};
 use spotify_lake::ids::SpotifyId;
 use spotify_lake::lake::PartitionKey;
 
+use crate::support::cli::{cli_command, run_cli, run_command};
 use crate::support::fake_spotify::{FakeArtist, FakeData, FakeSpotify, Knobs};
-use crate::support::{
-    Small, TempLake, cli_command, fake_id, files_under, rows, run_cli, run_command,
-    sample_snapshot, skips, strings, table_rows,
-};
+use crate::support::lake::{TempLake, files_under};
+use crate::support::parquet::{strings, table_rows};
+use crate::support::raw_builder::{Small, fake_id};
+use crate::support::sample::sample_snapshot;
+use crate::support::summary::{rows, skips};
 
 const DATE: &str = "2026-11-26";
 

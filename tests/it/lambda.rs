@@ -11,10 +11,11 @@ use spotify_lake::aws::Aws;
 use spotify_lake::catalog::{Catalog as _, GlueCatalog};
 use spotify_lake::schema::Table;
 
+use crate::support::cli::strip_ansi;
 use crate::support::fake_lambda::{FakeRuntime, Outcome};
 use crate::support::fake_spotify::{CLIENT_ID, CLIENT_SECRET, FakeData, FakeSpotify, Knobs};
 use crate::support::moto::{Moto, denying_moto, moto};
-use crate::support::{sample_snapshot, strip_ansi};
+use crate::support::sample::sample_snapshot;
 
 const DATE: &str = "2026-11-26";
 
@@ -132,7 +133,7 @@ impl Stack {
     /// Every object under `s3://bucket/<zone>/`: its path in the zone and bytes.
     async fn objects(&self, zone: &str) -> BTreeMap<String, bytes::Bytes> {
         let url = format!("s3://{}/{zone}", self.bucket);
-        crate::support::zone_objects(
+        crate::support::lake::zone_objects(
             &spotify_lake::store::open_with(&url, Some(&self.aws)).unwrap(),
         )
         .await

@@ -11,18 +11,20 @@ use serde_json::{Value, json};
 use spotify_lake::catalog::{Catalog, LocalCatalog};
 use spotify_lake::schema::Table;
 
+use crate::support::cli::{CliRun, cli_command, run_cli, run_command};
 use crate::support::fake_spotify::{FakeData, FakeSpotify, Knobs};
+use crate::support::lake::TempLake;
 use crate::support::moto::moto;
+use crate::support::parquet::lake_view;
+use crate::support::raw_builder::sample_week;
+use crate::support::sample::sample_snapshot;
 use crate::support::target::Target;
-use crate::support::{
-    Run, TempLake, cli_command, lake_view, run_cli, run_command, sample_snapshot, sample_week,
-};
 
 const DATE: &str = "2026-11-26";
 
 /// Runs every command at once (released together by a barrier) and
 /// returns their results in order.
-fn all_at_once(commands: Vec<(std::process::Command, Vec<String>)>) -> Vec<Run> {
+fn all_at_once(commands: Vec<(std::process::Command, Vec<String>)>) -> Vec<CliRun> {
     let start = Barrier::new(commands.len());
     std::thread::scope(|scope| {
         let handles: Vec<_> = commands
@@ -105,7 +107,7 @@ async fn two_runs_of_one_date(make: impl AsyncFn(&TempLake) -> Target) {
         run_for(&fake, &config, &contested),
     ]);
     let codes: Vec<Option<i32>> = runs.iter().map(|r| r.code).collect();
-    let (ok, refused): (Vec<&Run>, Vec<&Run>) = runs.iter().partition(|r| r.code == Some(0));
+    let (ok, refused): (Vec<&CliRun>, Vec<&CliRun>) = runs.iter().partition(|r| r.code == Some(0));
     assert!(
         ok.len() == 1 && refused.len() == 1,
         "expected one run to proceed and one to be refused, got exits {codes:?}\n--- stderr\n{}\n--- stderr\n{}",
@@ -264,7 +266,7 @@ async fn twelve_loads_of_different_dates_at_once_lose_no_registration() {
     // No lease is left in either zone.
     for zone in [&t.raw, &t.lake] {
         assert!(
-            crate::support::files_under(&zone.join("_lease")).is_empty(),
+            crate::support::lake::files_under(&zone.join("_lease")).is_empty(),
             "a lease was left in {}",
             zone.display()
         );
@@ -313,7 +315,7 @@ fn a_live_lease_of_the_date_refuses_a_load_naming_its_holder_and_age() {
             &format!("if that process is dead, remove {shown}"),
             "not renewed for 20 min is taken over",
         ]);
-        let written: Vec<_> = crate::support::files_under(&t.lake)
+        let written: Vec<_> = crate::support::lake::files_under(&t.lake)
             .into_keys()
             .filter(|f| !f.starts_with("_lease/"))
             .collect();

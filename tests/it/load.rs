@@ -15,10 +15,11 @@ use spotify_lake::catalog::{Catalog as _, LocalCatalog};
 use spotify_lake::query::Engine;
 use spotify_lake::schema::{HiveType, Table};
 
-use crate::support::{
-    BRUNO_MARS, DRAKE, MICHAEL_JACKSON, SAMPLE_DATE, TempLake, files_under, ints, lake_files,
-    parquet_files, read_parquet, read_raw_json, rows, sample_snapshot, strings, table_rows,
-};
+use crate::support::lake::{TempLake, files_under, lake_files};
+use crate::support::parquet::{ints, parquet_files, read_parquet, strings, table_rows};
+use crate::support::raw_builder::read_raw_json;
+use crate::support::sample::{BRUNO_MARS, DRAKE, MICHAEL_JACKSON, SAMPLE_DATE, sample_snapshot};
+use crate::support::summary::rows;
 
 /// Partition folders of the sample load, per table.
 fn sample_partitions() -> Vec<String> {
@@ -223,7 +224,7 @@ fn rows_are_sorted_as_the_schemas_say() {
     t.load_ok(&[]);
     for table in Table::ALL {
         let sort_by = &table.def().sort_by;
-        for (path, batch) in crate::support::read_table(&t.lake, table.name()) {
+        for (path, batch) in crate::support::parquet::read_table(&t.lake, table.name()) {
             let columns: Vec<_> = sort_by
                 .iter()
                 .map(|c| batch.column_by_name(c).expect("a sort column").clone())
@@ -300,7 +301,7 @@ fn a_snapshot_folder_as_raw_loads_like_the_raw_root() {
     let from_folder = TempLake::new();
     let folder = sample_snapshot();
     let lake = from_folder.lake_arg();
-    let run = crate::support::run_cli(&[
+    let run = crate::support::cli::run_cli(&[
         "load",
         "--raw",
         folder.to_str().unwrap(),
@@ -322,14 +323,14 @@ fn a_snapshot_folder_as_raw_loads_like_the_raw_root() {
 /// track (a re-fetch that changed).
 fn second_snapshot(t: &TempLake, date: &str) -> (String, i64) {
     let mut found = None;
-    crate::support::sample_week(&t.raw, date, |body| {
+    crate::support::raw_builder::sample_week(&t.raw, date, |body| {
         if body["name"] != "Scorpion" {
             return false;
         }
         let items = body["tracks"]["items"].as_array_mut().unwrap();
         let mut extra = items.last().unwrap().clone();
         let n = items.len() as i64 + 1;
-        extra["id"] = Value::from(crate::support::fake_id("scorpion bonus"));
+        extra["id"] = Value::from(crate::support::raw_builder::fake_id("scorpion bonus"));
         extra["track_number"] = Value::from(n);
         extra["duration_ms"] = Value::from(60_000);
         items.push(extra);

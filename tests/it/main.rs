@@ -1,5 +1,8 @@
 //! The integration tests: one binary (each `tests/*.rs` would link alone,
-//! slow on two cores). Shared helpers are in `tests/support/`.
+//! slow on two cores). A module per area of the product, below; shared
+//! helpers are in `tests/support/` (its `mod.rs` lists them), and the fake
+//! Spotify's own tests sit beside the fake, in
+//! `tests/support/fake_spotify/tests.rs`, not among the product's.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -9,7 +12,6 @@ mod cli;
 mod crash;
 mod deploy;
 mod failures;
-mod fake_spotify;
 mod glue;
 mod golden;
 mod history;

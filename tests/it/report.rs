@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::support::cli::{cli_command, run_cli, run_command};
+use crate::support::lake::{TempLake, copy_dir};
+use crate::support::parquet::close;
+use crate::support::raw_builder::{Small, fake_id};
+use crate::support::sample::{DRAKE, SAMPLE_DATE, sample_raw};
 use crate::support::seed::{self, SeedAlbum};
-use crate::support::{
-    DRAKE, SAMPLE_DATE, Small, TempLake, cli_command, close, copy_dir, fake_id, run_cli,
-    run_command, sample_raw,
-};
 
 const MAIN_SIZE: (u32, u32) = spotify_lake::report::chart::MAIN_SIZE;
 

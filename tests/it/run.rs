@@ -6,12 +6,14 @@ use std::path::Path;
 
 use spotify_lake::extract::due;
 
+use crate::support::cli::{CliRun, cli_command, run_command};
 use crate::support::fake_spotify::{
     CLIENT_SECRET, FakeData, FakeItem, FakeSpotify, Fault, Knobs, Mode,
 };
-use crate::support::{
-    Run, TempLake, cli_command, read_raw_json, run_command, sample_snapshot, strings, table_rows,
-};
+use crate::support::lake::TempLake;
+use crate::support::parquet::{strings, table_rows};
+use crate::support::raw_builder::read_raw_json;
+use crate::support::sample::sample_snapshot;
 
 pub(crate) const DATE: &str = "2026-11-26";
 pub(crate) const NEXT_WEEK: &str = "2026-12-03";
@@ -40,7 +42,7 @@ pub(crate) fn config(
     path.to_str().unwrap().to_owned()
 }
 
-pub(crate) fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> Run {
+pub(crate) fn run_with(fake: &FakeSpotify, t: &TempLake, config: &str, extra: &[&str]) -> CliRun {
     run_with_log(fake, t, config, extra, None)
 }
 
@@ -51,7 +53,7 @@ fn run_with_log(
     config: &str,
     extra: &[&str],
     log: Option<&str>,
-) -> Run {
+) -> CliRun {
     let env: Vec<(&str, String)> = log
         .map(|l| ("RUST_LOG", l.to_owned()))
         .into_iter()
@@ -66,7 +68,7 @@ pub(crate) fn run_with_env(
     config: &str,
     extra: &[&str],
     env: &[(&str, String)],
-) -> Run {
+) -> CliRun {
     let (raw, lake) = (t.raw_arg(), t.lake_arg());
     let mut args = vec![
         "run",
@@ -92,7 +94,7 @@ pub(crate) fn run_with_env(
 
 /// A run of Bruno Mars's albums (the sample's smallest artist) against a
 /// fake with `knobs`.
-fn bruno_mars_run(knobs: Knobs) -> (FakeSpotify, TempLake, Run) {
+fn bruno_mars_run(knobs: Knobs) -> (FakeSpotify, TempLake, CliRun) {
     let fake = FakeSpotify::start_blocking(sample_fake(), knobs);
     let t = TempLake::new();
     let cfg = config(&t, &["Bruno Mars"], &["album"], &[]);
@@ -132,7 +134,7 @@ fn minimal_requests(data: &FakeData, names: &[&str], groups: &[&str], page: usiz
 /// Every row of a table, as comparable text, without `extracted_at` (the
 /// fetch time differs between runs) and with the partition folder.
 fn table_text(lake: &Path, table: &str) -> BTreeSet<String> {
-    crate::support::read_table(lake, table)
+    crate::support::parquet::read_table(lake, table)
         .into_iter()
         .flat_map(|(path, batch)| {
             let folder = path
@@ -142,7 +144,7 @@ fn table_text(lake: &Path, table: &str) -> BTreeSet<String> {
                 .unwrap()
                 .display()
                 .to_string();
-            crate::support::rows_without_extracted_at(&batch)
+            crate::support::parquet::rows_without_extracted_at(&batch)
                 .into_iter()
                 .map(|l| format!("{folder} {l}"))
                 .collect::<Vec<_>>()
@@ -164,7 +166,7 @@ fn sample_tables(date: &str) -> BTreeMap<&'static str, BTreeSet<String>> {
         .map(|table| {
             let rows = table_text(&s.root().join("lake"), table)
                 .into_iter()
-                .map(|r| r.replace(crate::support::SAMPLE_DATE, date))
+                .map(|r| r.replace(crate::support::sample::SAMPLE_DATE, date))
                 .collect();
             (table, rows)
         })
@@ -305,7 +307,7 @@ fn an_artist_with_37_albums_and_an_album_with_130_tracks_arrive_whole() {
     let template = artist.albums[0].tracks[0].clone();
     artist.albums[0].tracks = (1..=130u32)
         .map(|n| crate::support::fake_spotify::FakeTrack {
-            id: crate::support::fake_id(&format!("big-track-{n}")),
+            id: crate::support::raw_builder::fake_id(&format!("big-track-{n}")),
             track_number: n,
             duration_ms: 1000 + u64::from(n),
             ..template.clone()
@@ -329,10 +331,13 @@ fn an_artist_with_37_albums_and_an_album_with_130_tracks_arrive_whole() {
         .iter()
         .position(|i| i.as_deref() == Some(big.as_str()))
         .unwrap();
-    assert_eq!(crate::support::ints(&albums, "track_count")[row], Some(130));
+    assert_eq!(
+        crate::support::parquet::ints(&albums, "track_count")[row],
+        Some(130)
+    );
     let want: i64 = (1..=130).map(|n| 1000 + n).sum();
     assert_eq!(
-        crate::support::ints(&albums, "duration_ms")[row],
+        crate::support::parquet::ints(&albums, "duration_ms")[row],
         Some(want)
     );
     // 37 albums at 10 a page: 4 pages (+1 probe); 130 tracks: 2 extra
@@ -423,18 +428,19 @@ fn a_quota_stop_keeps_complete_artists_and_the_next_run_completes_the_rest() {
     assert_eq!(manifest["stop_reason"], "quota");
     assert_eq!(manifest["retry_after_seconds"], 48925);
     // Only complete artists have partitions; no partition is half written.
-    let written: BTreeSet<String> = crate::support::parquet_files(&t.root().join("lake"), "albums")
-        .iter()
-        .map(|p| {
-            p.parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .trim_start_matches("artist_id=")
-                .to_owned()
-        })
-        .collect();
+    let written: BTreeSet<String> =
+        crate::support::parquet::parquet_files(&t.root().join("lake"), "albums")
+            .iter()
+            .map(|p| {
+                p.parent()
+                    .unwrap()
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .trim_start_matches("artist_id=")
+                    .to_owned()
+            })
+            .collect();
     for p in &pending {
         assert!(!written.contains(p), "pending artist {p} has a partition");
     }
@@ -549,7 +555,7 @@ fn missing_credentials_and_nothing_to_do_are_usage_errors() {
     run.assert_code(2);
     run.assert_stderr_has(&["SPOTIFY_CLIENT_ID", "SPOTIFY_CLIENT_SECRET"]);
     let empty = config(&t, &[], &["album"], &[]);
-    let run = crate::support::run_cli(&["run", "--config", &empty]);
+    let run = crate::support::cli::run_cli(&["run", "--config", &empty]);
     run.assert_code(2);
     run.assert_stderr_has(&["nothing to extract", "--artist"]);
 }
@@ -562,9 +568,9 @@ fn an_unknown_artist_is_a_counted_skip_and_the_run_goes_on() {
     let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
     run.assert_code(0);
     let summary = run.json();
-    let skip = crate::support::skip_about(&summary, "Zzyzx");
+    let skip = crate::support::summary::skip_about(&summary, "Zzyzx");
     assert!(skip.2.contains("no artist matches"), "{skip:?}");
-    assert_eq!(crate::support::rows(&summary, "albums"), 4);
+    assert_eq!(crate::support::summary::rows(&summary, "albums"), 4);
     let manifest = read_raw_json(
         &t.root()
             .join(format!("raw/extract_date={DATE}/manifest.json")),
@@ -639,7 +645,7 @@ fn playlists_in_extended_mode_land_with_null_items_and_local_files_left_out() {
     let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
     run.assert_code(0);
     assert_eq!(
-        crate::support::rows(&run.json(), "playlist_tracks"),
+        crate::support::summary::rows(&run.json(), "playlist_tracks"),
         kept as u64
     );
     let manifest = read_raw_json(
@@ -707,7 +713,7 @@ fn playlists_in_development_mode_are_recorded_and_the_run_goes_on() {
         0,
         "no request that development mode refuses"
     );
-    assert_eq!(crate::support::rows(&run.json(), "albums"), 4);
+    assert_eq!(crate::support::summary::rows(&run.json(), "albums"), 4);
 }
 
 #[test]
@@ -717,7 +723,7 @@ fn a_dry_run_plans_from_the_previous_snapshot_and_sends_nothing_but_the_token() 
     let cfg = config(&t, &SAMPLE_ARTISTS, &["album", "single"], &[]);
     run_with(&fake, &t, &cfg, &["--extract-date", DATE]).assert_code(0);
     let before = fake.requests().len();
-    let lake_before = crate::support::files_under(&t.root().join("lake"));
+    let lake_before = crate::support::lake::files_under(&t.root().join("lake"));
     let run = run_with(&fake, &t, &cfg, &["--extract-date", NEXT_WEEK, "--dry-run"]);
     run.assert_code(0);
     assert!(run.stdout.contains("expected requests:"), "{}", run.stdout);
@@ -741,7 +747,7 @@ fn a_dry_run_plans_from_the_previous_snapshot_and_sends_nothing_but_the_token() 
     let after: Vec<_> = fake.requests().into_iter().skip(before).collect();
     assert!(after.iter().all(|r| r.endpoint() == "token"), "{after:?}");
     assert_eq!(
-        crate::support::files_under(&t.root().join("lake")),
+        crate::support::lake::files_under(&t.root().join("lake")),
         lake_before
     );
     assert!(
@@ -791,7 +797,7 @@ fn a_revoked_token_is_renewed_once_and_the_run_completes() {
     assert_eq!(fake.count("token"), 2, "one shared renewal for the 401s");
     let summary = run.json();
     assert_eq!(summary["token_requests"], 2);
-    assert_eq!(crate::support::rows(&summary, "albums"), 4);
+    assert_eq!(crate::support::summary::rows(&summary, "albums"), 4);
 }
 
 #[test]
@@ -845,7 +851,7 @@ fn no_secret_reaches_the_logs_or_the_raw_zone_even_at_trace_level() {
     );
     let forms = fake.secret_forms();
     assert!(forms.len() >= 3, "a token was issued");
-    let files = crate::support::files_under(&t.root().join("raw"));
+    let files = crate::support::lake::files_under(&t.root().join("raw"));
     assert!(!files.is_empty());
     for form in &forms {
         assert!(
@@ -875,7 +881,7 @@ fn a_failed_search_is_one_skip_not_also_no_match() {
     let run = run_with(&fake, &t, &cfg, &["--extract-date", DATE]);
     let summary = run.json();
     // Exactly one skip names the artist (skip_about panics otherwise).
-    let (_, _, reason) = crate::support::skip_about(&summary, "Bruno Mars");
+    let (_, _, reason) = crate::support::summary::skip_about(&summary, "Bruno Mars");
     assert!(reason.contains("search answered HTTP 400"), "{reason}");
     assert_eq!(fake.count("search"), 1);
     assert_eq!(

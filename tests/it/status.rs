@@ -8,14 +8,14 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::support::cli::{CliRun, cli_command, run_cli, run_command};
 use crate::support::fake_spotify::{FakeData, FakeSpotify, Knobs};
-use crate::support::{
-    BRUNO_MARS, Run, SAMPLE_DATE, TempLake, cli_command, copy_dir, files_under, read_raw_json,
-    run_cli, run_command, sample_snapshot,
-};
+use crate::support::lake::{TempLake, copy_dir, files_under};
+use crate::support::raw_builder::read_raw_json;
+use crate::support::sample::{BRUNO_MARS, SAMPLE_DATE, sample_snapshot};
 
 /// `status --raw <raw> --lake <lake> --format <format>` plus `extra`.
-fn status(t: &TempLake, format: &str, extra: &[&str]) -> Run {
+fn status(t: &TempLake, format: &str, extra: &[&str]) -> CliRun {
     let (raw, lake) = (t.raw_arg(), t.lake_arg());
     let mut args = vec!["status", "--raw", &raw, "--lake", &lake, "--format", format];
     args.extend_from_slice(extra);
@@ -306,7 +306,7 @@ fn run_config(t: &TempLake) -> String {
 }
 
 /// The binary with the fake's environment.
-fn with_fake(fake: &FakeSpotify, args: &[&str]) -> Run {
+fn with_fake(fake: &FakeSpotify, args: &[&str]) -> CliRun {
     let mut cmd = cli_command(args);
     for (k, v) in fake.env() {
         cmd.env(k, v);
@@ -316,7 +316,7 @@ fn with_fake(fake: &FakeSpotify, args: &[&str]) -> Run {
 
 /// A run of the sample that Spotify's quota stops after 30 requests, with
 /// `extra` flags: the fake, the folder, the config file and the run.
-fn quota_stopped_run(extra: &[&str]) -> (FakeSpotify, TempLake, String, Run) {
+fn quota_stopped_run(extra: &[&str]) -> (FakeSpotify, TempLake, String, CliRun) {
     let mut knobs = Knobs::dev();
     knobs.quota_after = Some(30);
     let fake = FakeSpotify::start_blocking(FakeData::from_sample(&sample_snapshot()), knobs);
@@ -327,7 +327,7 @@ fn quota_stopped_run(extra: &[&str]) -> (FakeSpotify, TempLake, String, Run) {
 }
 
 /// `run` of the sample's date into `t` with `cfg` and `extra` flags.
-fn run_sample(fake: &FakeSpotify, t: &TempLake, cfg: &str, extra: &[&str]) -> Run {
+fn run_sample(fake: &FakeSpotify, t: &TempLake, cfg: &str, extra: &[&str]) -> CliRun {
     let (raw, lake) = (t.raw_arg(), t.lake_arg());
     let mut args = vec![
         "run",
@@ -385,7 +385,7 @@ fn the_resume_command_status_prints_finishes_a_quota_stopped_run() {
 }
 
 /// The `resume` line of a summary table.
-fn summary_resume_line(run: &Run) -> String {
+fn summary_resume_line(run: &CliRun) -> String {
     run.stdout
         .lines()
         .find_map(|l| l.strip_prefix("resume          "))
@@ -534,7 +534,7 @@ fn an_old_snapshot_is_stale_and_one_of_today_is_not() {
 
     // A newer snapshot without a manifest (an extract that died) is named.
     let next = "2099-01-01";
-    crate::support::Snapshot::create(&t.raw, next).artist(BRUNO_MARS, "Bruno Mars");
+    crate::support::raw_builder::RawBuilder::create(&t.raw, next).artist(BRUNO_MARS, "Bruno Mars");
     let s = status_json(&t, &[]);
     assert_eq!(s["raw"]["newest"]["status"], "no_manifest");
     assert_eq!(warning_kinds(&s), ["no_manifest"]);

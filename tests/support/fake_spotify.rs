@@ -26,7 +26,9 @@
 //!
 //! Layout: this file holds the public API (knobs, log, start); `server`
 //! the token endpoint, the auth check and the knobs; `answers` the
-//! endpoints; `json` the Spotify objects per mode; `data` the catalogue.
+//! endpoints; `json` the Spotify objects per mode; `data` the catalogue;
+//! `tests` the fake's own tests (against SPOTIFY_API.md), beside it
+//! rather than among the product's.
 //!
 //! Why not wiremock or canned files: paging, limits per mode and the
 //! 429 window depend on the request and on what came before; a small
@@ -36,6 +38,8 @@ mod answers;
 mod data;
 mod json;
 mod server;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -341,11 +345,6 @@ impl FakeSpotify {
             let mut state = lock(&self.shared.state);
             state.revoked_below = state.next_generation;
         }
-    }
-
-    /// The current knobs.
-    pub fn knobs(&self) -> Knobs {
-        lock(&self.shared.knobs).clone()
     }
 
     /// The data served.

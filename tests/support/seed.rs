@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::repo;
+use super::sample::repo;
 
 /// One row of a seed CSV.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,8 +9,8 @@ use spotify_lake::catalog::{Catalog, GlueCatalog, LocalCatalog};
 use spotify_lake::schema::Table;
 use spotify_lake::store::Location;
 
+use super::lake::{TempLake, zone_objects};
 use super::moto::Moto;
-use super::{TempLake, zone_objects};
 
 /// Where a test lands: a local lake with its catalog, or S3 + Glue.
 pub struct Target {

@@ -134,6 +134,8 @@ impl FakeData {
     }
 
     /// The first album with this id.
+    // Used by examples/fake_spotify.rs only, not by the tests.
+    #[allow(dead_code)]
     pub fn album(&self, id: &str) -> Option<&FakeAlbum> {
         self.albums().find(|al| al.id == id)
     }
@@ -141,11 +143,6 @@ impl FakeData {
     /// The artist with this id.
     pub fn artist(&self, id: &str) -> Option<&FakeArtist> {
         self.artists.iter().find(|a| a.id == id)
-    }
-
-    /// The artist with exactly this name.
-    pub fn artist_named(&self, name: &str) -> Option<&FakeArtist> {
-        self.artists.iter().find(|a| a.name == name)
     }
 
     /// The data of a raw snapshot folder (`samples/raw/extract_date=…`):

@@ -1,17 +1,17 @@
-//! The fake Spotify API itself (`tests/support/fake_spotify.rs`), checked
-//! with a plain HTTP client against SPOTIFY_API.md, so the extractor's
-//! tests can trust it.
+//! The fake Spotify API itself, checked with a plain HTTP client against
+//! SPOTIFY_API.md, so the extractor's tests can trust it.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::support::fake_spotify::{
+use super::{
     CLIENT_ID, CLIENT_SECRET, FakeData, FakeItem, FakeSpotify, Fault, GenresKnob, Knobs, Mode,
     PlaylistKeys,
 };
-use crate::support::{DRAKE, read_raw_json, sample_snapshot};
+use crate::support::raw_builder::read_raw_json;
+use crate::support::sample::{DRAKE, sample_snapshot};
 
 const JSON: &str = "application/json; charset=utf-8";
 
