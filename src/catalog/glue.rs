@@ -117,8 +117,30 @@ impl GlueCatalog {
         }
     }
 
+    /// A view's declared columns and its Presto view text (what Athena
+    /// reads and what tells whether the view changed).
+    fn view_texts(
+        &self,
+        view: &ViewFile,
+    ) -> Result<(Vec<(String, HiveType)>, String), CatalogError> {
+        let columns = view
+            .declared_columns()
+            .map_err(|reason| CatalogError::Corrupt {
+                path: format!("{}.columns", view.source()),
+                reason,
+            })?;
+        let original = self.presto_view(view, &columns);
+        Ok((columns, original))
+    }
+
     fn call(&self) {
         self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The Glue client, for one call, which is counted.
+    fn glue(&self) -> &aws_sdk_glue::Client {
+        self.call();
+        &self.client
     }
 
     /// Whether `table` keeps projection keys that `projection = false`
@@ -136,8 +158,7 @@ impl GlueCatalog {
 
     /// Creates the database if it is missing.
     pub async fn ensure_database(&self) -> Result<(), CatalogError> {
-        self.call();
-        match self.client.get_database().name(&self.database).send().await {
+        match self.glue().get_database().name(&self.database).send().await {
             Ok(_) => return Ok(()),
             Err(e)
                 if e.as_service_error()
@@ -155,9 +176,8 @@ impl GlueCatalog {
             .description("Spotify catalog data landed by spotify-lake (tables from schemas/, views from queries/views/).")
             .build()
             .expect("a database input with a name builds");
-        self.call();
         match self
-            .client
+            .glue()
             .create_database()
             .database_input(input)
             .send()
@@ -182,9 +202,8 @@ impl GlueCatalog {
     }
 
     async fn get_table(&self, name: &str) -> Result<Option<GlueTable>, CatalogError> {
-        self.call();
         match self
-            .client
+            .glue()
             .get_table()
             .database_name(&self.database)
             .name(name)
@@ -304,8 +323,7 @@ impl GlueCatalog {
 
     async fn update_table(&self, input: TableInput) -> Result<(), CatalogError> {
         let name = input.name().to_owned();
-        self.call();
-        self.client
+        self.glue()
             .update_table()
             .database_name(&self.database)
             .table_input(input)
@@ -339,9 +357,8 @@ impl GlueCatalog {
                     .iter()
                     .map(|k| self.partition_input(k, def))
                     .collect();
-                self.call();
                 let out = match self
-                    .client
+                    .glue()
                     .batch_create_partition()
                     .database_name(&self.database)
                     .table_name(table.name())
@@ -367,10 +384,7 @@ impl GlueCatalog {
                 let mut failed = Vec::new();
                 let mut existing = 0;
                 for err in out.errors() {
-                    let code = err
-                        .error_detail()
-                        .and_then(|d| d.error_code())
-                        .unwrap_or_default();
+                    let code = error_code(err);
                     let values = err.partition_values().to_vec();
                     let Some(key) = pending.iter().find(|k| k.values() == values) else {
                         continue;
@@ -387,12 +401,7 @@ impl GlueCatalog {
                         failed.push(format!("{} ({code}: {message})", key.dir()));
                     }
                 }
-                if !failed.is_empty() {
-                    return Err(CatalogError::Partitions {
-                        table: table.name().to_owned(),
-                        failed: failed.join("; "),
-                    });
-                }
+                all_registered(table, &failed)?;
                 new += pending.len() - existing - retry.len();
                 if retry.is_empty() {
                     break;
@@ -522,9 +531,8 @@ impl Catalog for GlueCatalog {
                 .index_name(format!("{}_partition_keys", def.name))
                 .build()
                 .expect("an index with keys and a name builds");
-            self.call();
             return match self
-                .client
+                .glue()
                 .create_table()
                 .database_name(&self.database)
                 .table_input(self.table_input(def, &BTreeMap::new()))
@@ -581,13 +589,7 @@ impl Catalog for GlueCatalog {
     }
 
     async fn plan_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError> {
-        let columns = view
-            .declared_columns()
-            .map_err(|reason| CatalogError::Corrupt {
-                path: format!("{}.columns", view.source()),
-                reason,
-            })?;
-        let original = self.presto_view(view, &columns);
+        let (_, original) = self.view_texts(view)?;
         Ok(match self.get_table(view.file.name).await? {
             None => TableChange::Created,
             Some(t) if t.view_original_text() == Some(original.as_str()) => TableChange::Unchanged,
@@ -608,13 +610,7 @@ impl Catalog for GlueCatalog {
 
     async fn ensure_view(&self, view: &ViewFile) -> Result<TableChange, CatalogError> {
         let name = view.file.name;
-        let columns = view
-            .declared_columns()
-            .map_err(|reason| CatalogError::Corrupt {
-                path: format!("{}.columns", view.source()),
-                reason,
-            })?;
-        let original = self.presto_view(view, &columns);
+        let (columns, original) = self.view_texts(view)?;
         let existing = self.get_table(name).await?;
         if existing.as_ref().and_then(|t| t.view_original_text()) == Some(original.as_str()) {
             return Ok(TableChange::Unchanged);
@@ -644,8 +640,7 @@ impl Catalog for GlueCatalog {
             tracing::info!(view = name, "Glue view updated.");
             return Ok(TableChange::Updated);
         }
-        self.call();
-        self.client
+        self.glue()
             .create_table()
             .database_name(&self.database)
             .table_input(input)
@@ -706,13 +701,12 @@ impl Catalog for GlueCatalog {
                             .expect("partition values build")
                     })
                     .collect();
-                self.call();
                 let out = self
-                    .client
+                    .glue()
                     .batch_delete_partition()
+                    .set_partitions_to_delete(Some(values))
                     .database_name(&self.database)
                     .table_name(table.name())
-                    .set_partitions_to_delete(Some(values))
                     .send()
                     .await
                     .map_err(|e| {
@@ -725,22 +719,14 @@ impl Catalog for GlueCatalog {
                 let mut failed = Vec::new();
                 let mut missing = 0;
                 for err in out.errors() {
-                    let code = err
-                        .error_detail()
-                        .and_then(|d| d.error_code())
-                        .unwrap_or_default();
+                    let code = error_code(err);
                     if code == "EntityNotFoundException" {
                         missing += 1;
                     } else {
                         failed.push(format!("{:?} ({code})", err.partition_values()));
                     }
                 }
-                if !failed.is_empty() {
-                    return Err(CatalogError::Partitions {
-                        table: table.name().to_owned(),
-                        failed: failed.join("; "),
-                    });
-                }
+                all_registered(table, &failed)?;
                 removed += batch.len() - missing;
             }
         }
@@ -803,9 +789,8 @@ impl Catalog for GlueCatalog {
         if existing.is_some() {
             return self.update_table(input).await;
         }
-        self.call();
         match self
-            .client
+            .glue()
             .create_table()
             .database_name(&self.database)
             .table_input(input.clone())
@@ -831,6 +816,24 @@ impl Catalog for GlueCatalog {
     fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }
+}
+
+/// The Glue error code of one partition's failure in a batch call.
+fn error_code(err: &aws_sdk_glue::types::PartitionError) -> &str {
+    err.error_detail()
+        .and_then(|d| d.error_code())
+        .unwrap_or_default()
+}
+
+/// A batch call's partitions that failed for good, as one error.
+fn all_registered(table: Table, failed: &[String]) -> Result<(), CatalogError> {
+    if failed.is_empty() {
+        return Ok(());
+    }
+    Err(CatalogError::Partitions {
+        table: table.name().to_owned(),
+        failed: failed.join("; "),
+    })
 }
 
 #[cfg(test)]
