@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::extract::{self, ExtractOptions, SpotifyClient};
+use crate::extract::{self, ExtractOptions, Session};
 use crate::ids::ExtractDate;
 use crate::lease::{Lease, LeaseKind};
 use crate::load::{LoadOptions, load};
@@ -22,7 +22,7 @@ use crate::{Error, raw};
 /// Its load takes the lake's leases as any load does.
 pub async fn run(
     cfg: &Config,
-    client: &SpotifyClient,
+    session: &Session<'_>,
     raw: &Location,
     lake: &Location,
     catalog: Option<&dyn Catalog>,
@@ -31,7 +31,7 @@ pub async fn run(
     let date = cfg.extract_date.unwrap_or_else(ExtractDate::today_utc);
     let purpose = format!("run of {date}");
     let lease = Lease::take(raw, LeaseKind::Date(date), &purpose, &cfg.lease).await?;
-    let summary = run_leased(cfg, date, client, raw, lake, catalog, progress).await;
+    let summary = run_leased(cfg, date, session, raw, lake, catalog, progress).await;
     lease.release().await;
     summary
 }
@@ -40,7 +40,7 @@ pub async fn run(
 async fn run_leased(
     cfg: &Config,
     date: ExtractDate,
-    client: &SpotifyClient,
+    session: &Session<'_>,
     raw: &Location,
     lake: &Location,
     catalog: Option<&dyn Catalog>,
@@ -52,7 +52,7 @@ async fn run_leased(
         full: cfg.full,
         progress,
     };
-    let extraction = extract::extract(&cfg.spotify, client, raw, &opts).await?;
+    let extraction = extract::extract(&cfg.spotify, session, raw, &opts).await?;
     let load_opts = LoadOptions {
         extract_date: Some(date),
         progress,
@@ -66,7 +66,7 @@ async fn run_leased(
         Err(Error::Raw(raw::RawError::Empty { .. })) => Summary::new(date.to_string()),
         Err(e) => return Err(e),
     };
-    let stats = client.stats();
+    let stats = session.stats();
     summary.fetched = extraction.fetched;
     summary.reused.albums = extraction.reused_albums;
     summary.requests = stats.requests;

@@ -394,14 +394,15 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
     let zones = Zones::open(&cfg).await?;
     let (raw, lake) = (&zones.raw, &zones.lake);
     let progress = std::io::stderr().is_terminal();
-    let client = SpotifyClient::connect(&cfg.spotify, &creds, None).await?;
+    let client = SpotifyClient::connect(&cfg.spotify, &creds).await?;
+    let session = client.session(&cfg.spotify, None);
     if cfg.dry_run {
         let opts = ExtractOptions {
             date: cfg.extract_date.unwrap_or_else(ExtractDate::today_utc),
             full: cfg.full,
             progress: false,
         };
-        let plan = extract::dry_run(&cfg.spotify, &client, raw, &opts).await?;
+        let plan = extract::dry_run(&cfg.spotify, &session, raw, &opts).await?;
         out!("{plan}");
         if let Some(catalog) = zones.catalog(&cfg) {
             print_catalog_plan(catalog.as_ref(), &plan).await?;
@@ -409,7 +410,7 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let catalog = zones.catalog(&cfg);
-    let summary = spotify_lake::run::run(&cfg, &client, raw, lake, catalog.as_deref(), progress)
+    let summary = spotify_lake::run::run(&cfg, &session, raw, lake, catalog.as_deref(), progress)
         .await
         .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
     spotify_lake::status::record_last(lake, &summary).await;

@@ -101,7 +101,9 @@ struct Handler {
     /// dead-letter queue sees it) rather than a crash loop at init.
     ready: Result<Ready, String>,
     credentials: tokio::sync::Mutex<Option<Credentials>>,
-    spotify: tokio::sync::Mutex<Option<SpotifyClient>>,
+    /// One Spotify client for every invocation (connections and token
+    /// reused); each run gets its own session of it.
+    spotify: tokio::sync::OnceCell<SpotifyClient>,
 }
 
 impl Handler {
@@ -116,7 +118,7 @@ impl Handler {
             function,
             ready,
             credentials: tokio::sync::Mutex::new(None),
-            spotify: tokio::sync::Mutex::new(None),
+            spotify: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -178,18 +180,19 @@ impl Handler {
             event.context.deadline,
             chrono::Utc::now().timestamp_millis(),
         );
-        let client = self.spotify_client(&cfg, deadline).await?;
+        let session = self
+            .spotify_client(&cfg)
+            .await?
+            .session(&cfg.spotify, deadline);
         let summary = crate::run::run(
             &cfg,
-            &client,
+            &session,
             &ready.zones.raw,
             &ready.zones.lake,
             ready.catalog.as_deref(),
             false,
         )
         .await;
-        // Keep the connection (and its token) for the next invocation.
-        *self.spotify.lock().await = Some(client);
         let summary = summary.map_err(|e| {
             let message = crate::error_chain(&e);
             tracing::error!(error = %message, "The run failed.");
@@ -281,21 +284,19 @@ impl Handler {
         Ok(creds)
     }
 
-    /// The cached Spotify client renewed for this run, or a new one.
-    async fn spotify_client(
-        &self,
-        cfg: &Config,
-        deadline: Option<Instant>,
-    ) -> Result<SpotifyClient, Diagnostic> {
-        if let Some(previous) = self.spotify.lock().await.as_ref() {
-            return Ok(previous.next_run(deadline));
-        }
-        let creds = cfg
-            .credentials()
-            .map_err(|e| diagnostic("ConfigError", e.to_string()))?;
-        SpotifyClient::connect(&cfg.spotify, creds, deadline)
+    /// The Spotify client of an earlier invocation, or a new one (kept
+    /// once it connects).
+    async fn spotify_client(&self, cfg: &Config) -> Result<&SpotifyClient, Diagnostic> {
+        self.spotify
+            .get_or_try_init(|| async {
+                let creds = cfg
+                    .credentials()
+                    .map_err(|e| diagnostic("ConfigError", e.to_string()))?;
+                SpotifyClient::connect(&cfg.spotify, creds)
+                    .await
+                    .map_err(|e| diagnostic("SpotifyError", crate::error_chain(&e)))
+            })
             .await
-            .map_err(|e| diagnostic("SpotifyError", crate::error_chain(&e)))
     }
 }
 
