@@ -24,7 +24,7 @@
 //! - `client`: the process-long [`SpotifyClient`] (transport, token, base
 //!   URLs, market);
 //! - `session`: one run's [`Session`] (in-flight limit, 429 gate, pacing,
-//!   counts, stop, deadline) and its retry rule, [`decide`];
+//!   counts, stop, deadline); `retry`: the retry rule, [`decide`];
 //! - `run`: [`extract`], the orchestration, and the manifest merge;
 //!   `earlier`: what the day's folder and the previous snapshot hold;
 //!   `playlists`, `resolve` (artist names to ids), `artist` (one artist),
@@ -44,6 +44,7 @@ mod pages;
 mod playlists;
 mod refresh;
 mod resolve;
+mod retry;
 mod run;
 mod session;
 mod tally;
@@ -52,8 +53,6 @@ pub use client::SpotifyClient;
 pub use dry_run::{ArtistPlan, Plan, dry_run};
 pub use error::{ExtractError, LastFailure, RequestFailure, spotify_message};
 pub use refresh::{due, fnv1a64};
+pub use retry::{Decision, Failure, Tries, decide};
 pub use run::{ExtractOptions, Extraction, extract};
-pub use session::{
-    Answer, Decision, Endpoint, Failure, Refusal, Session, SessionStats, StopReason, Tries, decide,
-    merge_requests,
-};
+pub use session::{Answer, Endpoint, Refusal, Session, SessionStats, StopReason, merge_requests};

@@ -1,24 +1,20 @@
-//! One run's use of the [`SpotifyClient`]: the per-run state and the retry
-//! rules a weekly job needs on top of a raw GET.
+//! One run's use of the [`SpotifyClient`]: the per-run state a weekly job
+//! needs on top of a raw GET.
 //!
 //! - at most `concurrency` requests in flight (a semaphore, one permit per
 //!   request, so nested fan-out cannot exceed it) and an optional pause
-//!   between requests;
-//! - 429: a burst (Retry-After ≤ `max_wait_seconds`) closes a shared gate
-//!   for Retry-After plus 0–20 % jitter, then the same request is retried; a
-//!   quota (`QUOTA_EXCEEDED` or a longer Retry-After) stops the run: no
-//!   request is sent after it;
-//! - 5xx, timeouts, connection errors and 200s whose body does not parse are
-//!   retried with exponential backoff and full jitter, 5 tries;
-//! - a 401 triggers one shared token refresh, then one retry (the token is
-//!   also renewed 60 s before it expires, by the client);
-//! - the run stops at its deadline (a Lambda's) or when told to (a budget);
-//! - every `/v1` request is counted by endpoint and status.
+//!   between requests (`min_interval`);
+//! - a gate that a 429 burst closes for Retry-After plus 0–20 % jitter,
+//!   for every task;
+//! - the stop: a quota, a budget or the deadline (a Lambda's); no request
+//!   is sent after it;
+//! - every `/v1` request counted by endpoint and status, and the token
+//!   requests of the run.
 //!
-//! What to do after each reply is [`decide`], a pure function of the
-//! reply, the tries so far and `max_wait`; [`Session::get`] carries it out.
-//! Statuses the caller must decide on (400, 403, 404, other 4xx) come back
-//! as [`Answer::Refused`], not as errors.
+//! What to do after each reply is [`decide`](super::decide) (the retry
+//! rule, in `retry`); [`Session::get`] carries it out. Statuses the caller
+//! must decide on (400, 403, 404, other 4xx) come back as
+//! [`Answer::Refused`], not as errors.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -27,19 +23,11 @@ use std::time::{Duration, Instant};
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
+use super::ExtractError;
 use super::client::{Reply, SpotifyClient};
-use super::{ExtractError, LastFailure};
+use super::retry::{Decision, Failure, Tries, backoff, decide, log_retry};
 use crate::config::SpotifyConfig;
 use crate::summary::Requests;
-
-/// Tries for transient failures (5xx, timeouts, bad bodies).
-const TRIES: u32 = 5;
-/// Longest backoff step.
-const BACKOFF_CAP: Duration = Duration::from_secs(30);
-/// Retry-After assumed when a 429 carries none.
-const DEFAULT_RETRY_AFTER: u64 = 5;
-/// Burst waits for one request before it gives up.
-const MAX_BURST_WAITS: u32 = 20;
 
 /// The endpoints, for counting and for the manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,113 +151,6 @@ pub struct Session<'c> {
     /// The client's token requests not of this session
     /// ([`SpotifyClient::token_baseline`]).
     token_requests_before: u64,
-}
-
-/// The tries of one request so far, for [`decide`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tries {
-    /// Failed tries (burst waits and the 401 retry are not failures).
-    pub failed: u32,
-    /// 429 burst waits.
-    pub burst_waits: u32,
-    /// Whether the token was renewed after a 401.
-    pub refreshed: bool,
-}
-
-/// A reply that is no parsed 200, for [`decide`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
-    /// A 200 whose body does not parse: the parser's message.
-    BadBody(String),
-    /// An answer other than 2xx.
-    Status {
-        /// HTTP status.
-        status: u16,
-        /// `Retry-After` in seconds, when given.
-        retry_after: Option<u64>,
-        /// Up to ~500 bytes of the body.
-        body: String,
-    },
-    /// No answer: what failed.
-    Transport(String),
-}
-
-/// What [`Session::get`] does next.
-#[derive(Debug)]
-pub enum Decision {
-    /// Try again after a backoff of the failed tries.
-    Backoff,
-    /// A 429 burst: close the gate for `retry_after` seconds, then retry.
-    WaitBurst {
-        /// Seconds Spotify asked to wait.
-        retry_after: u64,
-    },
-    /// A first 401: renew the token, then retry.
-    RefreshToken,
-    /// Hand the status to the caller.
-    Refused(Refusal),
-    /// Stop the run (a quota).
-    Stop(StopReason),
-    /// Give up on this request.
-    Fail(ExtractError),
-}
-
-/// The retry rule: given `failure` on request `path`, the tries before it
-/// (updated here) and the longest 429 wait, what to do next.
-pub fn decide(failure: Failure, tries: &mut Tries, path: &str, max_wait: Duration) -> Decision {
-    tries.failed += 1;
-    let give_up = tries.failed >= TRIES;
-    let transient = |last| {
-        Decision::Fail(ExtractError::Transient {
-            path: path.to_owned(),
-            tries: tries.failed,
-            last,
-        })
-    };
-    match failure {
-        Failure::BadBody(message) if give_up => Decision::Fail(ExtractError::BadBody {
-            path: path.to_owned(),
-            tries: tries.failed,
-            message,
-        }),
-        Failure::BadBody(_) => Decision::Backoff,
-        Failure::Status {
-            status: 429,
-            retry_after,
-            body,
-        } => {
-            let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
-            if body.contains("QUOTA_EXCEEDED") || Duration::from_secs(wait) > max_wait {
-                return Decision::Stop(StopReason::Quota { retry_after: wait });
-            }
-            tries.burst_waits += 1;
-            if tries.burst_waits > MAX_BURST_WAITS {
-                return transient(LastFailure::Bursts {
-                    waits: MAX_BURST_WAITS,
-                });
-            }
-            tries.failed -= 1; // a burst wait is not a failed try
-            Decision::WaitBurst { retry_after: wait }
-        }
-        Failure::Status { status: 401, .. } if !tries.refreshed => {
-            tries.refreshed = true;
-            tries.failed -= 1;
-            Decision::RefreshToken
-        }
-        Failure::Status { status: 401, .. } => Decision::Fail(ExtractError::Unauthorized {
-            path: path.to_owned(),
-        }),
-        Failure::Status { status, body, .. } if status >= 500 => {
-            if give_up {
-                transient(LastFailure::Status { status, body })
-            } else {
-                Decision::Backoff
-            }
-        }
-        Failure::Status { status, body, .. } => Decision::Refused(Refusal { status, body }),
-        Failure::Transport(message) if give_up => transient(LastFailure::Transport { message }),
-        Failure::Transport(_) => Decision::Backoff,
-    }
 }
 
 impl<'c> Session<'c> {
@@ -458,31 +339,6 @@ impl<'c> Session<'c> {
     }
 }
 
-/// The WARN of a retried failure (the bad body, the 5xx, the transport
-/// error), with the try it was.
-fn log_retry(failure: &Failure, path: &str, tries: u32) {
-    match failure {
-        Failure::BadBody(e) => {
-            tracing::warn!(path, tries, error = %e, "Response body does not parse; retrying.");
-        }
-        Failure::Status { status, .. } if *status >= 500 => {
-            tracing::warn!(path, tries, status, "Server error; retrying.");
-        }
-        Failure::Transport(message) => {
-            tracing::warn!(path, tries, error = %message, "Request failed; retrying.");
-        }
-        Failure::Status { .. } => {}
-    }
-}
-
-/// Full-jitter exponential backoff: uniform in [0, min(cap, base·2^(try-1))].
-fn backoff(base: Duration, tries: u32) -> Duration {
-    let step = base
-        .saturating_mul(1 << tries.saturating_sub(1).min(16))
-        .min(BACKOFF_CAP);
-    step.mul_f64(fastrand::f64())
-}
-
 /// About 500 bytes of a body, on a character boundary.
 fn snippet(body: &str) -> String {
     let mut end = body.len().min(500);
@@ -510,120 +366,6 @@ pub fn merge_requests(into: &mut Requests, from: &Requests) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const WAIT: Duration = Duration::from_secs(60);
-
-    fn status(status: u16, retry_after: Option<u64>, body: &str) -> Failure {
-        Failure::Status {
-            status,
-            retry_after,
-            body: body.into(),
-        }
-    }
-
-    /// The decisions of `failures` in turn, on one request.
-    fn run(failures: impl IntoIterator<Item = Failure>) -> (Vec<Decision>, Tries) {
-        let mut tries = Tries::default();
-        let decisions = failures
-            .into_iter()
-            .map(|f| decide(f, &mut tries, "albums/x", WAIT))
-            .collect();
-        (decisions, tries)
-    }
-
-    #[test]
-    fn transient_failures_back_off_four_times_then_give_up() {
-        let (d, tries) = run((0..5).map(|_| status(503, None, "down")));
-        assert!(
-            d[..4].iter().all(|d| matches!(d, Decision::Backoff)),
-            "{d:?}"
-        );
-        assert!(
-            matches!(&d[4], Decision::Fail(ExtractError::Transient { tries: 5, last: LastFailure::Status { status: 503, body }, .. }) if body == "down"),
-            "{:?}",
-            d[4]
-        );
-        assert_eq!(tries.failed, 5);
-        let (d, _) = run((0..5).map(|_| Failure::Transport("refused".into())));
-        assert!(matches!(
-            &d[4],
-            Decision::Fail(ExtractError::Transient {
-                last: LastFailure::Transport { .. },
-                ..
-            })
-        ));
-        let (d, _) = run((0..5).map(|_| Failure::BadBody("eof".into())));
-        assert!(matches!(
-            &d[4],
-            Decision::Fail(ExtractError::BadBody { tries: 5, .. })
-        ));
-    }
-
-    #[test]
-    fn a_burst_waits_and_a_quota_stops() {
-        let (d, tries) = run([status(429, Some(2), ""), status(429, None, "")]);
-        assert!(
-            matches!(
-                d[..],
-                [
-                    Decision::WaitBurst { retry_after: 2 },
-                    Decision::WaitBurst { retry_after: 5 }
-                ]
-            ),
-            "{d:?}"
-        );
-        assert_eq!(
-            (tries.failed, tries.burst_waits),
-            (0, 2),
-            "waits are not failed tries"
-        );
-        let (d, _) = run([status(429, Some(61), "")]);
-        assert!(matches!(
-            d[..],
-            [Decision::Stop(StopReason::Quota { retry_after: 61 })]
-        ));
-        let (d, _) = run([status(429, Some(1), r#"{"error":"QUOTA_EXCEEDED"}"#)]);
-        assert!(matches!(
-            d[..],
-            [Decision::Stop(StopReason::Quota { retry_after: 1 })]
-        ));
-        let (d, _) = run((0..21).map(|_| status(429, Some(0), "")));
-        assert!(
-            matches!(
-                &d[20],
-                Decision::Fail(ExtractError::Transient {
-                    tries: 1,
-                    last: LastFailure::Bursts { waits: 20 },
-                    ..
-                })
-            ),
-            "{:?}",
-            d[20]
-        );
-    }
-
-    #[test]
-    fn a_401_renews_the_token_once() {
-        let (d, tries) = run([status(401, None, ""), status(401, None, "")]);
-        assert!(matches!(d[0], Decision::RefreshToken));
-        assert!(matches!(
-            &d[1],
-            Decision::Fail(ExtractError::Unauthorized { .. })
-        ));
-        assert_eq!(tries.failed, 1);
-    }
-
-    #[test]
-    fn client_errors_go_to_the_caller_at_once() {
-        for s in [400, 403, 404, 409] {
-            let (d, tries) = run([status(s, None, "no")]);
-            assert!(
-                matches!(&d[..], [Decision::Refused(r)] if r.status == s && r.body == "no"),
-                "{d:?}"
-            );
-            assert_eq!(tries.failed, 1);
-        }
-    }
 
     #[test]
     fn refusals_name_the_request_and_a_403_is_fatal() {
@@ -663,16 +405,6 @@ mod tests {
         assert_eq!(merged.by_status["200"], u64::MAX);
         assert_eq!(merged.by_status["429"], 1);
         assert_eq!(merged.by_endpoint["album"], u64::MAX);
-    }
-
-    #[test]
-    fn backoff_is_jittered_and_capped() {
-        let base = Duration::from_secs(1);
-        for tries in 1..=10 {
-            let d = backoff(base, tries);
-            let cap = (base * 2u32.pow(tries - 1)).min(BACKOFF_CAP);
-            assert!(d <= cap, "{tries}: {d:?} > {cap:?}");
-        }
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //!   the event replacing the lists, the date and `full` ([`event`]), or
 //!   `{"resume": true}` finishing the newest partial snapshot ([`resume`]);
 //! - clients built once at init (S3 stores, Glue, Secrets Manager) and the
-//!   Spotify client built at the first invocation, then reused with fresh
-//!   counters, so a warm invocation asks for no new token;
+//!   Spotify client built at the first invocation and kept, each
+//!   invocation running a session of it (fresh counters, its own deadline),
+//!   so a warm invocation asks for no new token;
 //! - credentials from Secrets Manager, cached after the first success
 //!   ([`secret`]);
 //! - extraction stops before the invocation's deadline, leaving time to
