@@ -56,7 +56,7 @@ pub enum Failure {
     Transport(String),
 }
 
-/// What [`Session::get`] does next.
+/// What [`Session::get`](super::Session::get) does next.
 #[derive(Debug)]
 pub enum Decision {
     /// Try again after a backoff of the failed tries.

@@ -104,3 +104,27 @@ impl Tally {
         queries.iter().find_map(of).map(|(_, f)| f.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failure(url: &str) -> RequestFailure {
+        RequestFailure::Status {
+            url: url.into(),
+            status: 404,
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn all_failed_needs_every_artist_and_names_the_first_configured() {
+        let tally = Tally::default();
+        let queries = ["A".to_owned(), "B".to_owned()];
+        assert_eq!(tally.all_failed(&[]), None, "no artists, no failure");
+        tally.failed("B", failure("b"));
+        assert_eq!(tally.all_failed(&queries), None, "A did not fail");
+        tally.failed("A", failure("a"));
+        assert_eq!(tally.all_failed(&queries), Some(failure("a")));
+    }
+}
