@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    // A search answer, as `resolve` in src/extract/fetch.rs picks its hit:
+    // A search answer, as `Resolver::search` in src/extract/resolve.rs picks its hit:
     // ids filtered by `is_valid`, then parsed with an `expect`.
     if let Ok(body) = serde_json::from_slice::<SearchBody>(data) {
         let hits: Vec<SearchHit> = body

@@ -407,17 +407,19 @@ async fn run_job(args: RunArgs) -> anyhow::Result<ExitCode> {
     let zones = Zones::open(&cfg).await?;
     let (raw, lake) = (&zones.raw, &zones.lake);
     let progress = std::io::stderr().is_terminal();
-    let client = SpotifyClient::connect(&cfg.spotify, &creds, None).await?;
+    let client = SpotifyClient::connect(&cfg.spotify, &creds).await?;
+    let session = client.session(&cfg.spotify, None);
     if cfg.dry_run {
         let catalog = zones.catalog(&cfg);
-        let plan = spotify_lake::pipeline::dry_run::dry_run(&cfg, &client, raw, catalog.as_deref())
-            .await?;
+        let plan =
+            spotify_lake::pipeline::dry_run::dry_run(&cfg, &session, raw, catalog.as_deref())
+                .await?;
         out!("{plan}");
         return Ok(ExitCode::SUCCESS);
     }
     let catalog = zones.catalog(&cfg);
     let summary =
-        spotify_lake::pipeline::run(&cfg, &client, raw, lake, catalog.as_deref(), progress)
+        spotify_lake::pipeline::run(&cfg, &session, raw, lake, catalog.as_deref(), progress)
             .await
             .with_context(|| format!("extracting into {raw} and loading into {lake}"))?;
     spotify_lake::status::record_last(lake, &summary).await;

@@ -8,8 +8,9 @@
 //!   the event replacing the lists, the date and `full` ([`event`]), or
 //!   `{"resume": true}` finishing the newest partial snapshot ([`resume`]);
 //! - clients built once at init (S3 stores, Glue, Secrets Manager) and the
-//!   Spotify client built at the first invocation, then reused with fresh
-//!   counters, so a warm invocation asks for no new token;
+//!   Spotify client built at the first invocation and kept, each
+//!   invocation running a session of it (fresh counters, its own deadline),
+//!   so a warm invocation asks for no new token;
 //! - credentials from Secrets Manager, cached after the first success
 //!   ([`secret`]);
 //! - extraction stops before the invocation's deadline, leaving time to
@@ -101,7 +102,9 @@ struct Handler {
     /// dead-letter queue sees it) rather than a crash loop at init.
     ready: Result<Ready, String>,
     credentials: tokio::sync::Mutex<Option<Credentials>>,
-    spotify: tokio::sync::Mutex<Option<SpotifyClient>>,
+    /// One Spotify client for every invocation (connections and token
+    /// reused); each run gets its own session of it.
+    spotify: tokio::sync::OnceCell<SpotifyClient>,
 }
 
 impl Handler {
@@ -116,7 +119,7 @@ impl Handler {
             function,
             ready,
             credentials: tokio::sync::Mutex::new(None),
-            spotify: tokio::sync::Mutex::new(None),
+            spotify: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -178,18 +181,19 @@ impl Handler {
             event.context.deadline,
             chrono::Utc::now().timestamp_millis(),
         );
-        let client = self.spotify_client(&cfg, &creds, deadline).await?;
+        let session = self
+            .spotify_client(&cfg, &creds)
+            .await?
+            .session(&cfg.spotify, deadline);
         let summary = crate::pipeline::run(
             &cfg,
-            &client,
+            &session,
             &ready.zones.raw,
             &ready.zones.lake,
             ready.catalog.as_deref(),
             false,
         )
         .await;
-        // Keep the connection (and its token) for the next invocation.
-        *self.spotify.lock().await = Some(client);
         let summary = summary.map_err(|e| {
             let message = crate::error_chain(&e);
             tracing::error!(error = %message, "The run failed.");
@@ -281,19 +285,20 @@ impl Handler {
         Ok(creds)
     }
 
-    /// The cached Spotify client renewed for this run, or a new one.
+    /// The Spotify client of an earlier invocation, or a new one (kept
+    /// once it connects).
     async fn spotify_client(
         &self,
         cfg: &Config,
         creds: &Credentials,
-        deadline: Option<Instant>,
-    ) -> Result<SpotifyClient, Diagnostic> {
-        if let Some(previous) = self.spotify.lock().await.as_ref() {
-            return Ok(previous.next_run(deadline));
-        }
-        SpotifyClient::connect(&cfg.spotify, creds, deadline)
+    ) -> Result<&SpotifyClient, Diagnostic> {
+        self.spotify
+            .get_or_try_init(|| async {
+                SpotifyClient::connect(&cfg.spotify, creds)
+                    .await
+                    .map_err(|e| diagnostic("SpotifyError", crate::error_chain(&e)))
+            })
             .await
-            .map_err(|e| diagnostic("SpotifyError", crate::error_chain(&e)))
     }
 }
 

@@ -7,7 +7,7 @@ use std::fmt;
 use crate::Error;
 use crate::catalog::{Catalog, TableChange};
 use crate::config::Config;
-use crate::extract::{self, ExtractOptions, Plan, SpotifyClient};
+use crate::extract::{self, ExtractOptions, Plan, Session};
 use crate::ids::ExtractDate;
 use crate::schema::Table;
 use crate::sql;
@@ -35,7 +35,7 @@ pub struct CatalogPlan {
 /// raw zone (what is reusable) and of the catalog; no write.
 pub async fn dry_run(
     cfg: &Config,
-    client: &SpotifyClient,
+    session: &Session<'_>,
     raw: &Location,
     catalog: Option<&dyn Catalog>,
 ) -> Result<DryRun, Error> {
@@ -44,7 +44,7 @@ pub async fn dry_run(
         full: cfg.full,
         progress: false,
     };
-    let plan = extract::dry_run(&cfg.spotify, client, raw, &opts).await?;
+    let plan = extract::dry_run(&cfg.spotify, session, raw, &opts).await?;
     let catalog = match catalog {
         Some(catalog) => Some(catalog_plan(catalog, &plan).await?),
         None => None,

@@ -307,7 +307,7 @@ fn pending_artists(manifest: Option<&Manifest>) -> (HashSet<String>, Vec<Skip>) 
         .and_then(|m| m.artists.as_ref())
         .into_iter()
         .flatten();
-    for entry in entries.filter(|a| a.status.as_deref() == Some("pending")) {
+    for entry in entries.filter(|a| a.is_pending()) {
         let Some(id) = entry.artist_id.as_deref() else {
             continue;
         };

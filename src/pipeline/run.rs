@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use super::load::{LoadOptions, load_snapshot};
 use crate::catalog::Catalog;
 use crate::config::{Config, ConfigError};
-use crate::extract::{self, ExtractOptions, SpotifyClient};
+use crate::extract::{self, ExtractOptions, Session};
 use crate::ids::ExtractDate;
 use crate::lease::{Lease, LeaseKind};
 use crate::raw::Snapshot;
@@ -36,7 +36,7 @@ pub fn nothing_to_extract(cfg: &Config, fix: &str) -> Result<(), ConfigError> {
 /// Its load takes the lake's leases as any load does.
 pub async fn run(
     cfg: &Config,
-    client: &SpotifyClient,
+    session: &Session<'_>,
     raw: &Location,
     lake: &Location,
     catalog: Option<&dyn Catalog>,
@@ -52,7 +52,7 @@ pub async fn run(
             full: cfg.full,
             progress,
         };
-        let extraction = extract::extract(&cfg.spotify, client, raw, &opts).await?;
+        let extraction = extract::extract(&cfg.spotify, session, raw, &opts).await?;
         let load_opts = LoadOptions {
             extract_date: Some(date),
             progress,
@@ -67,7 +67,7 @@ pub async fn run(
             Err(Error::Raw(raw::RawError::Empty { .. })) => Summary::new(date.to_string()),
             Err(e) => return Err(e),
         };
-        let stats = client.stats();
+        let stats = session.stats();
         summary.fetched = extraction.fetched;
         summary.reused.albums = extraction.reused_albums;
         summary.requests = stats.requests;

@@ -10,6 +10,7 @@
 
 #[cfg(test)]
 pub(crate) mod arb;
+pub mod manifest;
 pub mod model;
 #[cfg(test)]
 mod properties;

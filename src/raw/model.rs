@@ -8,12 +8,20 @@
 //! ignored. A present field of the wrong JSON type fails the whole body,
 //! which the reader turns into a counted skip naming the file.
 //!
+//! The manifest's types live in [`super::manifest`] and are re-exported
+//! here.
+//!
 //! Why not rspotify's models: they require fields development mode no
 //! longer sends and panic on a playlist without `items`.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+pub use super::manifest::{
+    ArtistStatus, Manifest, ManifestAlbum, ManifestArtist, ManifestPlaylist, PlaylistStatus,
+    Requested, ResolvedBy, RunStatus,
+};
 
 /// A paging object; `items` may hold `null` entries.
 #[derive(Debug, Clone, Deserialize)]
@@ -190,93 +198,6 @@ impl Playlist {
         }
         with_items(&self.items).or_else(|| with_items(&self.tracks))
     }
-}
-
-/// `manifest.json`: what an extract asked for, found and skipped. Every field
-/// is optional for readers; `load` works without a manifest. The extractor
-/// writes every field (null where unknown).
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Manifest {
-    /// Manifest format, 1.
-    pub format: Option<u32>,
-    /// `YYYY-MM-DD`.
-    pub extract_date: Option<String>,
-    /// complete or partial.
-    pub status: Option<String>,
-    /// quota, deadline, budget or null.
-    pub stop_reason: Option<String>,
-    /// Seconds Spotify asked to wait (quota stops).
-    pub retry_after_seconds: Option<u64>,
-    /// When the (first) extract of the day started (RFC 3339, UTC).
-    pub started_at: Option<String>,
-    /// When the (last) extract of the day ended.
-    pub ended_at: Option<String>,
-    /// development or extended, as inferred from the responses.
-    pub mode: Option<String>,
-    /// The artist-albums page size the API accepted (10 in development mode).
-    pub album_page_limit: Option<u32>,
-    /// What was asked.
-    pub requested: Option<Requested>,
-    /// How each requested artist was resolved.
-    pub artists: Option<Vec<ManifestArtist>>,
-    /// Album id → when its body was fetched.
-    pub albums: Option<BTreeMap<String, ManifestAlbum>>,
-    /// Each requested playlist's outcome.
-    pub playlists: Option<Vec<ManifestPlaylist>>,
-    /// What was skipped and why.
-    pub skipped: Option<Vec<crate::summary::Skip>>,
-    /// `/v1` requests of the day's runs.
-    pub requests: Option<crate::summary::Requests>,
-}
-
-/// `requested` of the manifest.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct Requested {
-    /// Artists as configured (names, ids, URIs).
-    pub artists: Option<Vec<String>>,
-    /// Playlists as configured.
-    pub playlists: Option<Vec<String>>,
-    /// Include groups in the configured order.
-    pub include_groups: Option<Vec<String>>,
-    /// The market.
-    pub market: Option<String>,
-    /// `--full`.
-    pub full: Option<bool>,
-}
-
-/// One artist of the manifest.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct ManifestArtist {
-    /// Name, id or URI as configured.
-    pub query: Option<String>,
-    /// The resolved id.
-    pub artist_id: Option<String>,
-    /// Spotify's name for it.
-    pub artist_name: Option<String>,
-    /// exact, first_hit, id, previous or playlist.
-    pub resolved_by: Option<String>,
-    /// complete, pending or not_found.
-    pub status: Option<String>,
-}
-
-/// One album of the manifest.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct ManifestAlbum {
-    /// When the body was fetched (RFC 3339, UTC).
-    pub fetched_at: Option<String>,
-    /// Copied from an earlier snapshot.
-    pub reused: Option<bool>,
-}
-
-/// One playlist of the manifest.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-pub struct ManifestPlaylist {
-    /// The playlist id.
-    pub playlist_id: Option<String>,
-    /// ok, contents_unavailable or not_found.
-    pub status: Option<String>,
-    /// The HTTP status that decided it.
-    pub http_status: Option<u16>,
 }
 
 #[cfg(test)]

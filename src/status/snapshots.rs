@@ -168,15 +168,8 @@ pub(super) fn read_error(
 
 /// Partial when the manifest says so or names anything pending.
 pub(super) fn manifest_state(m: &ManifestHead) -> SnapshotState {
-    let pending = m
-        .artists
-        .iter()
-        .flatten()
-        .any(|a| a.status.as_deref() == Some("pending"))
-        || m.playlists
-            .iter()
-            .flatten()
-            .any(|p| p.status.as_deref() == Some("pending"));
+    let pending = m.artists.iter().flatten().any(|a| a.is_pending())
+        || m.playlists.iter().flatten().any(|p| p.is_pending());
     if pending || m.status.as_deref() == Some("partial") {
         SnapshotState::Partial
     } else {
@@ -226,7 +219,7 @@ pub(super) fn newest(
         .artists
         .iter()
         .flatten()
-        .filter(|a| a.status.as_deref() == Some("pending"))
+        .filter(|a| a.is_pending())
         .map(|a| PendingArtist {
             artist_id: a.artist_id.clone(),
             artist_name: a.artist_name.clone(),
@@ -237,7 +230,7 @@ pub(super) fn newest(
         .playlists
         .iter()
         .flatten()
-        .filter(|p| p.status.as_deref() == Some("pending"))
+        .filter(|p| p.is_pending())
         .filter_map(|p| p.playlist_id.clone())
         .collect();
     let resume = (info.status != SnapshotState::Complete).then(|| {
