@@ -136,14 +136,14 @@ def main():
         if "aws:SourceArn" not in st.get("Condition", {}).get("ArnEquals", {}):
             problems.append(f"AccessLogBucketPolicy {st.get('Sid')}: no aws:SourceArn condition")
 
-    # The operator's view: every Lambda setting of src/config.rs is a
+    # The operator's view: every Lambda setting of src/config/lambda_env.rs is a
     # template parameter, a named query per file of queries/, a scan limit,
     # and a dashboard of metrics the function emits.
-    config_rs = (ROOT / "src" / "config.rs").read_text()
+    config_rs = (ROOT / "src" / "config" / "lambda_env.rs").read_text()
     lambda_vars = re.search(r"pub const LAMBDA_VARS: &\[&str\] = &\[(.*?)\];", config_rs, re.S)
     names = re.findall(r'"([A-Z_]+)"', lambda_vars.group(1)) if lambda_vars else []
     if not names:
-        problems.append("no LAMBDA_VARS list in src/config.rs")
+        problems.append("no LAMBDA_VARS list in src/config/lambda_env.rs")
     env = resources["Function"]["Properties"]["Environment"]["Variables"]
     for name in names:
         if name not in env:

@@ -63,7 +63,7 @@ pub mod store;
 pub mod summary;
 pub mod transform;
 
-pub use pipeline::{LoadOptions, load, zones};
+pub use pipeline::{LoadOptions, load};
 pub use summary::Summary;
 
 /// Everything that can stop a command, by the step that failed.

@@ -11,9 +11,9 @@ use clap::Args;
 
 use spotify_lake::catalog::Catalog;
 use spotify_lake::config::{Config, ConfigError};
+use spotify_lake::pipeline::zones::Zones;
 use spotify_lake::query::{Engine, Format, format_batches};
 use spotify_lake::report::{self, Filters, ReportFormat};
-use spotify_lake::zones::Zones;
 use spotify_lake::{sql, store};
 
 use super::{CatalogArgs, ConfigArgs, exit_for, resolve_config};

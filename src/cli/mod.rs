@@ -16,9 +16,9 @@ use spotify_lake::catalog::{Catalog, CatalogKind};
 use spotify_lake::config::{Config, ConfigError, Credentials, Env, FileConfig, Overrides};
 use spotify_lake::extract::SpotifyClient;
 use spotify_lake::ids::ExtractDate;
+use spotify_lake::pipeline::zones::Zones;
 use spotify_lake::status::Resume;
 use spotify_lake::store::Location;
-use spotify_lake::zones::Zones;
 use spotify_lake::{LoadOptions, Summary};
 
 /// Exit code of a partial run (quota, deadline, budget, pending artists).

@@ -10,7 +10,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 
 use spotify_lake::ids::ExtractDate;
-use spotify_lake::zones::Zones;
+use spotify_lake::pipeline::zones::Zones;
 
 use super::{StoreArgs, add_settings, resolve_config};
 
