@@ -4,6 +4,7 @@
 #
 #   benches/run.sh                 # 100 artists x 4 albums, 20 ms per answer
 #   ARTISTS=300 ALBUMS=6 LATENCY_MS=50 benches/run.sh
+#   BIN=/path/to/older/spotify-lake benches/run.sh   # measure another build
 #
 # Prints wall seconds, requests, requests/s and the request count against
 # the minimum for that catalog (SPOTIFY_API.md §7; one page-size probe extra).
@@ -17,7 +18,9 @@ latency=${LATENCY_MS:-20}
 concurrency=${CONCURRENCY:-4}
 
 (cd "$repo" && cargo build --release --quiet --bin spotify-lake --example fake_spotify)
-bin="$CARGO_TARGET_DIR/release/spotify-lake"
+# BIN: another spotify-lake binary to measure (an older build, to compare).
+bin=${BIN:-$CARGO_TARGET_DIR/release/spotify-lake}
+[[ -x "$bin" ]] || { echo "run.sh: BIN=$bin is not an executable file" >&2; exit 1; }
 fake="$CARGO_TARGET_DIR/release/examples/fake_spotify"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spotify-lake-run-bench.XXXXXX")
