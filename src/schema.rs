@@ -118,7 +118,7 @@ pub enum HiveType {
     /// `timestamp` → Timestamp(ms, "UTC"): Athena's Hive tables hold milliseconds.
     #[serde(rename = "timestamp")]
     Timestamp,
-    /// `array<string>` → List<Utf8>.
+    /// `array<string>` → `List<Utf8>`.
     #[serde(rename = "array<string>")]
     ArrayString,
 }

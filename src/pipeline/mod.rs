@@ -13,7 +13,7 @@
 //!   [`Written`].
 //! - `register`: tables, partitions and views in the catalog, under the
 //!   catalog lease when the catalog rewrites files in the lake.
-//! - [`current`]: the last step, the fold and commit of `current_albums`.
+//! - `current`: the last step, the fold and commit of `current_albums`.
 //! - [`run()`]: the weekly job: extract, then hand the snapshot it wrote
 //!   straight to the load.
 //! - [`dry_run`]: what a run would fetch and register, changing nothing.

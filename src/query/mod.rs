@@ -6,7 +6,7 @@
 //! catalog committed; the views of `queries/` are created from the same
 //! files Athena gets, and `queries/*.sql` run unchanged. The lake's store
 //! is registered under a private URL scheme, wrapped so that the engine
-//! sees only what the catalog committed ([`committed`]); the same code
+//! sees only what the catalog committed (`committed`); the same code
 //! reads a local folder or an S3 prefix.
 
 mod committed;
@@ -115,7 +115,7 @@ pub enum QueryError {
     /// Listing the lake's top level failed.
     #[error(transparent)]
     ListLake(#[from] crate::store::ListLakeError),
-    /// The SQL is not one read-only query ([`statement`]).
+    /// The SQL is not one read-only query (see `statement`).
     #[error(
         "query {name} is not a read-only query ({what}): `query` runs one SELECT, WITH, VALUES or EXPLAIN statement; write files with `--format csv > file` instead"
     )]
