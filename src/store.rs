@@ -45,7 +45,8 @@ pub enum StoreError {
         /// The URL scheme.
         scheme: String,
     },
-    /// An `s3://` location in a build without AWS (a usage error).
+    /// Something on AWS (an `s3://` location, the Glue catalog) in a build
+    /// without AWS (a usage error).
     #[error(transparent)]
     NoAws(#[from] crate::aws::NoAwsSupport),
     /// object_store refused the URL.

@@ -20,7 +20,8 @@ const LAKE: &str = "the lake (--lake, [lake] url, LAKE_URL)";
 /// How errors name the catalog and the settings that name it.
 const CATALOG: &str = "the catalog (--catalog, [catalog] kind, CATALOG)";
 
-/// A zone could not be opened: which one, and why.
+/// A zone could not be opened (or, in a build without AWS, the Glue
+/// catalog): which one, and why.
 #[derive(Debug, thiserror::Error)]
 #[error("{zone}")]
 pub struct ZoneError {
