@@ -10,7 +10,8 @@ usage() {
 Usage: bash infra/deploy.sh [OPTIONS]
        bash infra/deploy.sh --check [--no-build] [--x86-64]
 
-Builds the Lambda zip (cargo lambda, arm64 by default, feature `engine` off),
+Builds the Lambda zip (cargo lambda, arm64 by default, feature `aws` only:
+no query engine),
 uploads it to S3 under a content-hashed key, deploys infra/template.yaml with
 `aws cloudformation deploy` and prints the stack outputs. Re-running with no
 change is a no-op; options not given keep the stack's current values.
@@ -196,8 +197,8 @@ build_zip() {
   if [ "$ARCH" = arm64 ]; then arch_flag=--arm64; else arch_flag=--x86-64; fi
   ZIP="$lambda_dir/$BIN_NAME/bootstrap.zip"
   rm -f "$ZIP"
-  step "cargo lambda build --release $arch_flag (no default features: no query engine)"
-  cargo lambda build --release "$arch_flag" --output-format zip --no-default-features \
+  step "cargo lambda build --release $arch_flag (feature aws only: no query engine)"
+  cargo lambda build --release "$arch_flag" --output-format zip --no-default-features --features aws \
     --bin "$BIN_NAME" --lambda-dir "$lambda_dir" || return 1
   if [ ! -f "$ZIP" ]; then
     echo "deploy.sh: cargo lambda build did not write $ZIP" >&2

@@ -33,8 +33,10 @@
 //! - [`report`] (feature `engine`): the charts of the answer.
 //! - [`status`]: the raw zone and the lake at a glance, with warnings; the
 //!   last run's record.
-//! - [`lambda`]: the same job as an AWS Lambda (when `AWS_LAMBDA_RUNTIME_API` is set).
-//! - [`aws`]: the AWS SDK configuration, loaded once.
+//! - [`lambda`] (feature `aws`): the same job as an AWS Lambda (when
+//!   `AWS_LAMBDA_RUNTIME_API` is set).
+//! - [`aws`]: the AWS SDK configuration, loaded once (feature `aws`); in a
+//!   build without it, the usage error of a configuration that needs AWS.
 //! - [`sample`]: the bundled sample snapshot, for `demo` and tests.
 //! - [`crash`]: fault points for the crash tests (debug builds only).
 #![warn(missing_docs)]
@@ -46,6 +48,7 @@ pub mod crash;
 pub mod extract;
 pub mod ids;
 pub mod lake;
+#[cfg(feature = "aws")]
 pub mod lambda;
 pub mod lease;
 pub mod lifecycle;
@@ -134,7 +137,8 @@ impl From<lease::LeaseError> for Error {
 
 /// Whether an error is the user's to fix before anything runs (exit 2,
 /// DESIGN.md, Interfaces): a configuration error, a location that is
-/// neither a directory nor a URL this tool knows, or SQL that is not a
+/// neither a directory nor a URL this tool knows, something on AWS in a
+/// build without AWS ([`aws::NoAwsSupport`]), or SQL that is not a
 /// read-only query.
 pub fn is_usage_error(err: &(dyn std::error::Error + 'static)) -> bool {
     if err.is::<config::ConfigError>()
@@ -142,8 +146,14 @@ pub fn is_usage_error(err: &(dyn std::error::Error + 'static)) -> bool {
     {
         return true;
     }
-    // A location that is neither a directory nor a URL this tool knows.
-    let bad_location = |e: &store::StoreError| matches!(e, store::StoreError::BadLocation { .. });
+    // A location that is neither a directory nor a URL this tool knows,
+    // or one on AWS in a build without AWS.
+    let bad_location = |e: &store::StoreError| {
+        matches!(
+            e,
+            store::StoreError::BadLocation { .. } | store::StoreError::NoAws(_)
+        )
+    };
     if err
         .downcast_ref::<store::StoreError>()
         .is_some_and(bad_location)

@@ -1,5 +1,6 @@
 //! The `spotify-lake` binary: sets up logging, parses the command line and
-//! hands over to `cli::run`. Nothing else happens here.
+//! hands over to `cli::run`, or in Lambda mode to `lambda::serve` (a build
+//! without the `aws` feature refuses Lambda mode). Nothing else happens here.
 
 mod cli;
 
@@ -9,7 +10,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    if spotify_lake::lambda::is_lambda() {
+    if is_lambda() {
         return lambda_main();
     }
     let cli = cli::Cli::parse();
@@ -50,8 +51,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether the Lambda service started the process.
+#[cfg(feature = "aws")]
+fn is_lambda() -> bool {
+    spotify_lake::lambda::is_lambda()
+}
+
+/// Whether the Lambda service started the process (it sets
+/// `AWS_LAMBDA_RUNTIME_API`), which a build without AWS refuses.
+#[cfg(not(feature = "aws"))]
+fn is_lambda() -> bool {
+    std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
+}
+
+/// A build without AWS cannot serve Lambda invocations: a usage error.
+#[cfg(not(feature = "aws"))]
+fn lambda_main() -> ExitCode {
+    eprintln!("error: {}", spotify_lake::aws::NoAwsSupport::lambda_mode());
+    ExitCode::from(2)
+}
+
 /// Lambda mode: JSON logs (one object per line, as CloudWatch Logs
 /// Insights reads them), then the Runtime API loop.
+#[cfg(feature = "aws")]
 fn lambda_main() -> ExitCode {
     tracing_subscriber::fmt()
         .json()

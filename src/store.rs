@@ -14,15 +14,17 @@
 //! Checking a location is apart from opening it: the configuration parses
 //! each zone into a [`ZoneUrl`] (a bad scheme is a usage error before any
 //! work), and [`ZoneUrl::open`] builds the store once the AWS configuration
-//! is known.
+//! is known. A build without the `aws` feature has no S3 store: opening
+//! `s3://` there is a [`StoreError::NoAws`].
 
 use std::fmt;
 use std::sync::Arc;
 
 use object_store::ObjectStore;
-use object_store::aws::AmazonS3Builder;
 use object_store::prefix::PrefixStore;
 use url::Url;
+
+use crate::aws::Aws;
 
 /// Why a location cannot be opened.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,10 @@ pub enum StoreError {
         /// The URL scheme.
         scheme: String,
     },
+    /// Something on AWS (an `s3://` location, the Glue catalog) in a build
+    /// without AWS (a usage error).
+    #[error(transparent)]
+    NoAws(#[from] crate::aws::NoAwsSupport),
     /// object_store refused the URL.
     #[error("{given:?}: cannot open the store")]
     Open {
@@ -144,7 +150,7 @@ pub fn open(given: &str) -> Result<Location, StoreError> {
 /// [`open`], plus `s3://bucket/prefix` with region, endpoint and
 /// credentials from `aws` (object_store's retries back off on 503 SlowDown
 /// and other 5xx).
-pub fn open_with(given: &str, aws: Option<&crate::aws::Aws>) -> Result<Location, StoreError> {
+pub fn open_with(given: &str, aws: Option<&Aws>) -> Result<Location, StoreError> {
     ZoneUrl::parse(given)?.open(aws)
 }
 
@@ -209,41 +215,58 @@ impl ZoneUrl {
     /// The store rooted here; `s3://` takes region, endpoint and
     /// credentials from `aws` (object_store's retries back off on 503
     /// SlowDown and other 5xx). No network call yet.
-    pub fn open(&self, aws: Option<&crate::aws::Aws>) -> Result<Location, StoreError> {
-        let open_err = |source| StoreError::Open {
-            given: self.shown.clone(),
-            source,
-        };
+    pub fn open(&self, aws: Option<&Aws>) -> Result<Location, StoreError> {
         let (store, root): (Box<dyn ObjectStore>, object_store::path::Path) =
             // `parse` admits only `file://` and a well-formed `s3://`.
             match s3_bucket_and_root(&self.url) {
-                None => object_store::parse_url(&self.url).map_err(open_err)?,
-                Some((bucket, root)) => {
-                    let Some(aws) = aws else {
-                        return Err(StoreError::Unsupported {
-                            given: self.shown.clone(),
-                            scheme: "s3".to_owned(),
-                        });
-                    };
-                    let mut builder = AmazonS3Builder::new()
-                        .with_bucket_name(bucket)
-                        .with_region(aws.region());
-                    if let Some(endpoint) = aws.s3_endpoint() {
-                        builder = builder
-                            .with_allow_http(endpoint.starts_with("http://"))
-                            .with_endpoint(endpoint);
-                    }
-                    if let Some(credentials) = aws.s3_credentials() {
-                        builder = builder.with_credentials(credentials);
-                    }
-                    (Box::new(builder.build().map_err(open_err)?), root)
-                }
+                None => object_store::parse_url(&self.url).map_err(|e| self.open_error(e))?,
+                Some((bucket, root)) => (self.s3(bucket, aws)?, root),
             };
         let store: Arc<dyn ObjectStore> = Arc::new(PrefixStore::new(store, root));
         Ok(Location {
             store,
             url: self.url.clone(),
         })
+    }
+
+    /// The S3 store of `bucket`, with region, endpoint and credentials
+    /// from `aws`.
+    #[cfg(feature = "aws")]
+    fn s3(&self, bucket: &str, aws: Option<&Aws>) -> Result<Box<dyn ObjectStore>, StoreError> {
+        let Some(aws) = aws else {
+            return Err(StoreError::Unsupported {
+                given: self.shown.clone(),
+                scheme: "s3".to_owned(),
+            });
+        };
+        let mut builder = object_store::aws::AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region(aws.region());
+        if let Some(endpoint) = aws.s3_endpoint() {
+            builder = builder
+                .with_allow_http(endpoint.starts_with("http://"))
+                .with_endpoint(endpoint);
+        }
+        if let Some(credentials) = aws.s3_credentials() {
+            builder = builder.with_credentials(credentials);
+        }
+        Ok(Box::new(builder.build().map_err(|e| self.open_error(e))?))
+    }
+
+    /// No S3 store in a build without AWS (`aws` is always `None`).
+    #[cfg(not(feature = "aws"))]
+    fn s3(&self, _bucket: &str, _aws: Option<&Aws>) -> Result<Box<dyn ObjectStore>, StoreError> {
+        Err(crate::aws::NoAwsSupport {
+            needed_by: format!("{:?}", self.shown),
+        }
+        .into())
+    }
+
+    fn open_error(&self, source: object_store::Error) -> StoreError {
+        StoreError::Open {
+            given: self.shown.clone(),
+            source,
+        }
     }
 }
 
@@ -376,10 +399,26 @@ mod tests {
         assert!(!format!("{secret} {secret:?}").contains("hunter2"));
     }
 
+    #[cfg(not(feature = "aws"))]
+    #[test]
+    fn s3_in_a_build_without_aws_is_a_usage_error() {
+        let err = open("s3://bucket/prefix").unwrap_err();
+        assert!(matches!(err, StoreError::NoAws(_)), "{err}");
+        assert!(crate::is_usage_error(&err));
+        assert!(crate::is_usage_error(&crate::Error::Store(err)));
+    }
+
     #[test]
     fn unsupported_and_empty_locations_say_what_is_expected() {
         let err = open("s3://bucket/prefix").unwrap_err().to_string();
+        #[cfg(feature = "aws")]
         assert!(err.contains("need the AWS configuration"), "{err}");
+        #[cfg(not(feature = "aws"))]
+        assert!(
+            err.starts_with("\"s3://bucket/prefix\" needs AWS, and this build of spotify-lake has no AWS support")
+                && err.contains("--features aws"),
+            "{err}"
+        );
         let err = open("s4://x").unwrap_err().to_string();
         assert!(
             err.contains("expected a directory or s3://bucket/prefix"),

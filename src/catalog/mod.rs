@@ -4,21 +4,23 @@
 //! [`Catalog`] is the project's one trait, because its implementations
 //! really differ: [`LocalCatalog`] keeps each table's definition beside the
 //! lake (`<lake>/_catalog/`), so the embedded engine and the schema-change
-//! rules work with no AWS; [`GlueCatalog`] registers the same in the AWS
-//! Glue Data Catalog for Athena and BI tools. The pipeline calls only the
-//! trait; `--catalog none` is `None`, not an implementation that does
-//! nothing.
+//! rules work with no AWS; `GlueCatalog` (feature `aws`) registers the
+//! same in the AWS Glue Data Catalog for Athena and BI tools. The pipeline
+//! calls only the trait; `--catalog none` is `None`, not an implementation
+//! that does nothing.
 //!
 //! A catalog is also the commit point of what readers see: the embedded
 //! engine reads only the partitions a catalog registered, and the
 //! `current_albums` version it points at ([`Catalog::commit_current`]).
 
+#[cfg(feature = "aws")]
 mod glue;
 mod local;
 
 use async_trait::async_trait;
 
 pub use crate::config::CatalogKind;
+#[cfg(feature = "aws")]
 pub use glue::{GlueCatalog, PARTITION_BATCH, trino_type};
 pub use local::{CATALOG_DIR, LocalCatalog};
 

@@ -1,16 +1,27 @@
 //! The raw zone, the lake and the catalog a configuration names, opened
 //! once per process: the CLI opens them per command, the Lambda at init
 //! (so warm invocations reuse the S3 and Glue clients). The AWS
-//! configuration is loaded only when something lives on AWS.
+//! configuration is loaded only when something lives on AWS; a build
+//! without AWS refuses such a configuration here, before any work.
 
 use std::sync::Arc;
 
 use crate::aws::Aws;
-use crate::catalog::{Catalog, CatalogKind, GlueCatalog, LocalCatalog};
+#[cfg(feature = "aws")]
+use crate::catalog::GlueCatalog;
+use crate::catalog::{Catalog, CatalogKind, LocalCatalog};
 use crate::config::Config;
 use crate::store::{Location, StoreError};
 
-/// A zone could not be opened: which one, and why.
+/// How errors name the raw zone and the settings that name it.
+const RAW: &str = "the raw zone (--raw, [lake] raw_url, RAW_URL)";
+/// How errors name the lake and the settings that name it.
+const LAKE: &str = "the lake (--lake, [lake] url, LAKE_URL)";
+/// How errors name the catalog and the settings that name it.
+const CATALOG: &str = "the catalog (--catalog, [catalog] kind, CATALOG)";
+
+/// A zone could not be opened (or, in a build without AWS, the Glue
+/// catalog): which one, and why.
 #[derive(Debug, thiserror::Error)]
 #[error("{zone}")]
 pub struct ZoneError {
@@ -34,25 +45,24 @@ pub struct Zones {
 impl Zones {
     /// Opens both zones (no network call yet).
     pub async fn open(cfg: &Config) -> Result<Self, ZoneError> {
-        let needs_aws =
-            cfg.raw_url.is_s3() || cfg.lake_url.is_s3() || cfg.catalog == CatalogKind::Glue;
-        let aws = if needs_aws {
-            Some(Aws::load().await)
-        } else {
-            None
+        let aws = match on_aws(cfg) {
+            Some((zone, needed_by)) => {
+                Some(Aws::load_for(&needed_by).await.map_err(|e| ZoneError {
+                    zone,
+                    source: e.into(),
+                })?)
+            }
+            None => None,
         };
         Ok(Zones {
-            raw: cfg.raw_url.open(aws.as_ref()).map_err(|source| ZoneError {
-                zone: "the raw zone (--raw, [lake] raw_url, RAW_URL)",
-                source,
-            })?,
+            raw: cfg
+                .raw_url
+                .open(aws.as_ref())
+                .map_err(|source| ZoneError { zone: RAW, source })?,
             lake: cfg
                 .lake_url
                 .open(aws.as_ref())
-                .map_err(|source| ZoneError {
-                    zone: "the lake (--lake, [lake] url, LAKE_URL)",
-                    source,
-                })?,
+                .map_err(|source| ZoneError { zone: LAKE, source })?,
             aws,
         })
     }
@@ -61,6 +71,7 @@ impl Zones {
     pub fn catalog(&self, cfg: &Config) -> Option<Arc<dyn Catalog>> {
         match (cfg.catalog, &self.aws) {
             (CatalogKind::Local, _) => Some(Arc::new(LocalCatalog::new(self.lake.store.clone()))),
+            #[cfg(feature = "aws")]
             (CatalogKind::Glue, Some(aws)) => Some(Arc::new(GlueCatalog::new(
                 aws,
                 &cfg.database,
@@ -68,7 +79,57 @@ impl Zones {
                 cfg.projection,
             ))),
             // `open` loads AWS whenever the catalog is Glue.
-            (CatalogKind::Glue, None) | (CatalogKind::None, _) => None,
+            (CatalogKind::Glue, _) | (CatalogKind::None, _) => None,
         }
+    }
+}
+
+/// The first part of `cfg` on AWS, if any: how errors name it, and what
+/// needs AWS there.
+fn on_aws(cfg: &Config) -> Option<(&'static str, String)> {
+    if cfg.catalog == CatalogKind::Glue {
+        return Some((CATALOG, "the Glue catalog".to_owned()));
+    }
+    [(LAKE, &cfg.lake_url), (RAW, &cfg.raw_url)]
+        .into_iter()
+        .find(|(_, url)| url.is_s3())
+        .map(|(zone, url)| (zone, format!("{:?}", url.to_string())))
+}
+
+#[cfg(all(test, not(feature = "aws")))]
+mod tests {
+    use super::*;
+    use crate::config::{Env, Overrides};
+
+    async fn open(flags: Overrides) -> String {
+        let cfg = Config::resolve(None, &flags, &Env::default()).unwrap();
+        let err = Zones::open(&cfg).await.err().expect("refused without AWS");
+        assert!(crate::is_usage_error(&err.source));
+        crate::error_chain(&err)
+    }
+
+    #[tokio::test]
+    async fn a_build_without_aws_refuses_s3_and_glue_before_any_work() {
+        let s3 = |s: &str| Some(s.to_owned());
+        let err = open(Overrides {
+            lake: s3("s3://bucket/lake"),
+            catalog: Some(CatalogKind::Glue),
+            ..Overrides::default()
+        })
+        .await;
+        assert!(
+            err.starts_with(&format!("{CATALOG}: the Glue catalog needs AWS")),
+            "{err}"
+        );
+        let err = open(Overrides {
+            raw: s3("s3://bucket/raw"),
+            ..Overrides::default()
+        })
+        .await;
+        assert!(
+            err.starts_with(&format!("{RAW}: \"s3://bucket/raw\" needs AWS")),
+            "{err}"
+        );
+        assert!(err.contains("--features aws"), "{err}");
     }
 }

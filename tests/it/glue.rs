@@ -348,10 +348,7 @@ async fn denied_access_is_a_clear_error_for_s3_and_glue() {
     run.assert_code(1);
     run.assert_stderr_has(&["cannot write", "lacked the necessary privileges", "403"]);
 
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&url)
-        .load()
-        .await;
+    let sdk = spotify_lake::aws::loader().endpoint_url(&url).load().await;
     let glue = GlueCatalog::new(&Aws { sdk }, "denied", "s3://denied/lake", false);
     let err = glue
         .ensure_table(Table::Albums.def())

@@ -10,12 +10,21 @@
 //! Why not `AmazonS3Builder::from_env`: it reads only environment variables,
 //! so a laptop's SSO profile or a container role would work for Glue but
 //! not for S3.
+//!
+//! The SDK's HTTPS client is built here ([`loader`]) rather than by its
+//! `default-https-client` feature, which would bring rustls on `aws-lc-rs`:
+//! this one is rustls on `ring`, the crypto reqwest (rspotify, object_store)
+//! already uses, so the build has one TLS crypto stack. Like the default
+//! client it honours the proxy environment (`HTTPS_PROXY`, `NO_PROXY`).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_credential_types::provider::ProvideCredentials as _;
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
 use aws_types::service_config::ServiceConfigKey;
 use object_store::CredentialProvider;
 use object_store::aws::AwsCredential;
@@ -38,10 +47,14 @@ impl Aws {
     /// first used).
     pub async fn load() -> Self {
         Aws {
-            sdk: aws_config::defaults(aws_config::BehaviorVersion::latest())
-                .load()
-                .await,
+            sdk: loader().load().await,
         }
+    }
+
+    /// [`Aws::load`]; `needed_by` names what needs AWS, for a build
+    /// without the `aws` feature, which refuses it.
+    pub async fn load_for(_needed_by: &str) -> Result<Aws, super::NoAwsSupport> {
+        Ok(Aws::load().await)
     }
 
     /// The region, or us-east-1.
@@ -77,6 +90,32 @@ impl Aws {
             })
         })
     }
+}
+
+/// aws-config's loader at the latest behaviour version, with this crate's
+/// HTTPS client: what [`Aws::load`] resolves, and where a test that needs
+/// a different endpoint or credentials starts.
+pub fn loader() -> aws_config::ConfigLoader {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(https_client())
+}
+
+/// The SDK's default HTTPS client (hyper 1, connection pool, the
+/// connect and read timeouts of the SDK's settings, the proxy from the
+/// environment) on rustls with `ring`.
+/// Built as aws-smithy-runtime builds its default client
+/// (`default_https_client`), with `ring` for `aws-lc-rs`: through
+/// `build_with_connector_fn`, the one builder that takes a proxy setting.
+fn https_client() -> aws_types::sdk_config::SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 /// aws-config's credentials as an object_store [`CredentialProvider`].
